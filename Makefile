@@ -1,0 +1,79 @@
+# smtpguard. Knobs live in conf-compile/; programs are listed in
+# package/targets.mak. `make`, `make check`, `make install`, `make clean`.
+
+it: all
+
+CC_LINE  := $(shell head -n 1 conf-compile/conf-cc)
+LD_LINE  := $(shell head -n 1 conf-compile/conf-ld)
+INCDIR   := $(shell head -n 1 conf-compile/path-include)
+LIBDIR   := $(shell head -n 1 conf-compile/path-library)
+BINDIR   := $(shell head -n 1 conf-compile/conf-install-bin)
+DOCDIR   := $(shell head -n 1 conf-compile/conf-install-doc)
+EXDIR    := $(shell head -n 1 conf-compile/conf-install-examples)
+
+# make SANITIZE=1: an ASan+UBSan build of everything, in its own tree
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+EXTRA_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+EXTRA_LDFLAGS += -fsanitize=address,undefined
+else
+BUILD ?= build
+endif
+
+include package/targets.mak
+
+# tinycdb's libcdb.a comes before libskarnet.a: both define cdb_init,
+# cdb_find, ...; the first archive that resolves them wins.
+LIBS := $(BUILD)/libsmtpguard.a $(LIBDIR)/libcdb.a $(LIBDIR)/libskarnet.a
+CPPFLAGS := -Isrc/libsmtpguard -I$(INCDIR)
+
+LIB_SOURCES := $(sort $(wildcard src/libsmtpguard/*.c))
+LIB_OBJECTS := $(LIB_SOURCES:src/%.c=$(BUILD)/obj/%.o)
+HEADERS := $(wildcard src/libsmtpguard/*.h)
+PROGRAMS := $(notdir $(BIN_SOURCES:.c=))
+BINARIES := $(addprefix $(BUILD)/bin/,$(PROGRAMS))
+TEST_SOURCES := $(sort $(wildcard tests/unit/*.c))
+TEST_BINARIES := $(TEST_SOURCES:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BINARIES)
+
+$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(BUILD)/libsmtpguard.a: $(LIB_OBJECTS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+define program_rule
+$(BUILD)/bin/$(notdir $(1:.c=)): $(1:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/libsmtpguard.a
+	@mkdir -p $$(@D)
+	$(LD_LINE) $(EXTRA_LDFLAGS) -o $$@ $$< $(LIBS)
+endef
+$(foreach s,$(BIN_SOURCES),$(eval $(call program_rule,$(s))))
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsmtpguard.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(LIBS)
+
+tests: all $(TEST_BINARIES)
+
+# Every test: unit programs, then the shell suites through the real chain.
+check: tests
+	BUILD=$(BUILD) sh tests/run
+
+check-sanitize:
+	$(MAKE) SANITIZE=1 check
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXDIR)
+	for p in $(PROGRAMS) ; do install -m 755 $(BUILD)/bin/$$p $(DESTDIR)$(BINDIR)/$$p || exit 1 ; done
+	if [ -d doc ] ; then cp -R doc/. $(DESTDIR)$(DOCDIR)/ ; fi
+	cp README COPYING $(DESTDIR)$(DOCDIR)/
+	if [ -d examples ] ; then cp -R examples/. $(DESTDIR)$(EXDIR)/ ; fi
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: it all tests check check-sanitize install clean

@@ -1,0 +1,283 @@
+/* ISC license. */
+
+#include <string.h>
+
+#include "smtpguard.h"
+
+/* end-of-data pattern states: we are at the start of a line (BOL), after
+   a leading dot, after ".\r"; MID means inside a line */
+enum { BODY_BOL = 0, BODY_DOT, BODY_DOTCR, BODY_MID } ;
+
+void sgscan_init (sgscan *sc)
+{
+  memset(sc, 0, sizeof(sgscan)) ;
+  sc->q[0] = SGCMD_GREETING ;
+  sc->qlen = 1 ;
+  sc->cmode = SGC_COMMAND ;
+}
+
+static void q_push (sgscan *sc, unsigned char cmd)
+{
+  sc->q[(sc->qhead + sc->qlen) % SGSCAN_QMAX] = cmd ;
+  sc->qlen++ ;
+}
+
+static unsigned char q_pop (sgscan *sc)
+{
+  unsigned char cmd = sc->q[sc->qhead] ;
+  sc->qhead = (sc->qhead + 1) % SGSCAN_QMAX ;
+  sc->qlen-- ;
+  return cmd ;
+}
+
+/* line lengths only matter up to what we keep: saturate, never wrap */
+static size_t addcap (size_t a, size_t b, size_t cap)
+{
+  return b >= cap || a + b >= cap ? cap : a + b ;
+}
+
+static int lower (int c)
+{
+  return c >= 'A' && c <= 'Z' ? c + 32 : c ;
+}
+
+static int iskeyword (char const *s, size_t len, char const *kw)
+{
+  size_t n = strlen(kw) ;
+  size_t i = 0 ;
+  if (len < n) return 0 ;
+  for (; i < n ; i++) if (lower((unsigned char)s[i]) != kw[i]) return 0 ;
+  return len == n || s[n] == ' ' || s[n] == '\t' ;
+}
+
+static unsigned char classify (char const *s, size_t len)
+{
+  static struct { char const *verb ; unsigned char cmd ; } const verbs[] =
+  {
+    { "helo", SGCMD_HELO }, { "ehlo", SGCMD_EHLO }, { "mail", SGCMD_MAIL },
+    { "rcpt", SGCMD_RCPT }, { "data", SGCMD_DATA }, { "bdat", SGCMD_BDAT },
+    { "rset", SGCMD_RSET }, { "noop", SGCMD_NOOP }, { "quit", SGCMD_QUIT },
+    { "auth", SGCMD_AUTH }, { "starttls", SGCMD_STARTTLS },
+    { "vrfy", SGCMD_VRFY }, { "expn", SGCMD_EXPN }, { "help", SGCMD_HELP }
+  } ;
+  unsigned int i = 0 ;
+  for (; i < sizeof(verbs) / sizeof(verbs[0]) ; i++)
+    if (iskeyword(s, len, verbs[i].verb)) return verbs[i].cmd ;
+  return SGCMD_OTHER ;
+}
+
+/* "BDAT" SP size [SP "LAST"]: returns 1 and the size if well-formed */
+static int bdat_size (char const *s, size_t len, uint64_t *size)
+{
+  uint64_t n = 0 ;
+  size_t i = 5 ;
+  if (len < 6 || s[4] != ' ') return 0 ;
+  if (s[i] < '0' || s[i] > '9') return 0 ;
+  for (; i < len && s[i] >= '0' && s[i] <= '9' ; i++)
+  {
+    if (n > (UINT64_MAX - 9) / 10) return 0 ;
+    n = n * 10 + (uint64_t)(s[i] - '0') ;
+  }
+  if (i < len && !iskeyword(s + i, len - i, " last")) return 0 ;
+  *size = n ;
+  return 1 ;
+}
+
+static void keep_helo (sgscan *sc, char const *s, size_t len)
+{
+  size_t i = 5 ;
+  while (i < len && s[i] == ' ') i++ ;
+  sc->helolen = len - i > SGSCAN_HELOMAX ? SGSCAN_HELOMAX : len - i ;
+  memcpy(sc->helo, s + i, sc->helolen) ;
+}
+
+/* A complete command line (its first bytes in sc->line) */
+static void end_line (sgscan *sc, sgevent *ev)
+{
+  size_t len = sc->linelen < SGSCAN_LINEMAX ? sc->linelen : SGSCAN_LINEMAX ;
+  unsigned char cmd ;
+  if (len && sc->line[len-1] == '\r' && sc->linelen <= SGSCAN_LINEMAX) len-- ;
+  cmd = classify(sc->line, len) ;
+  sc->linelen = 0 ;
+  q_push(sc, cmd) ;
+  ev->type = SGEV_COMMAND ;
+  ev->cmd = cmd ;
+  switch (cmd)
+  {
+    case SGCMD_HELO :
+    case SGCMD_EHLO : keep_helo(sc, sc->line, len) ; break ;
+    case SGCMD_DATA :
+    case SGCMD_STARTTLS : sc->cmode = SGC_WAIT ; break ;
+    case SGCMD_AUTH : sc->cmode = SGC_WAIT ; sc->inauth = 1 ; break ;
+    case SGCMD_BDAT :
+      if (sc->chunking && bdat_size(sc->line, len, &sc->chunkleft) && sc->chunkleft)
+        sc->cmode = SGC_CHUNK ;
+      break ;
+    default : break ;
+  }
+}
+
+size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
+{
+  size_t i = 0 ;
+  ev->type = SGEV_NONE ;
+  while (i < len)
+  {
+    switch (sc->cmode)
+    {
+      case SGC_WAIT : return i ;
+      case SGC_BLIND : return len ;
+      case SGC_CHUNK :
+      {
+        uint64_t n = len - i ;
+        if (n > sc->chunkleft) n = sc->chunkleft ;
+        i += n ;
+        sc->chunkleft -= n ;
+        if (!sc->chunkleft) sc->cmode = SGC_COMMAND ;
+        break ;
+      }
+      case SGC_CRED :
+      {
+        char const *nl = memchr(s + i, '\n', len - i) ;
+        if (!nl) return len ;
+        i = nl - s + 1 ;
+        sc->cmode = SGC_WAIT ;
+        break ;
+      }
+      case SGC_BODY :
+        while (i < len)
+        {
+          char c ;
+          if (sc->bodystate == BODY_MID)
+          {
+            char const *nl = memchr(s + i, '\n', len - i) ;
+            if (!nl) return len ;
+            i = nl - s + 1 ;
+            sc->bodystate = BODY_BOL ;
+            continue ;
+          }
+          c = s[i++] ;
+          if (c == '\n')
+          {
+            if (sc->bodystate == BODY_BOL) continue ;
+            /* ".\n" or ".\r\n" alone on a line: end of data */
+            sc->bodystate = BODY_BOL ;
+            sc->cmode = SGC_COMMAND ;
+            q_push(sc, SGCMD_DOT) ;
+            ev->type = SGEV_COMMAND ;
+            ev->cmd = SGCMD_DOT ;
+            return i ;
+          }
+          if (sc->bodystate == BODY_BOL && c == '.') sc->bodystate = BODY_DOT ;
+          else if (sc->bodystate == BODY_DOT && c == '\r') sc->bodystate = BODY_DOTCR ;
+          else sc->bodystate = BODY_MID ;
+        }
+        break ;
+      case SGC_COMMAND :
+      {
+        char const *nl ;
+        size_t n ;
+        if (!sc->linelen && sc->qlen >= SGSCAN_QMAX) return i ;
+        nl = memchr(s + i, '\n', len - i) ;
+        n = (nl ? (size_t)(nl - s) : len) - i ;
+        if (sc->linelen < SGSCAN_LINEMAX)
+        {
+          size_t room = SGSCAN_LINEMAX - sc->linelen ;
+          memcpy(sc->line + sc->linelen, s + i, n < room ? n : room) ;
+        }
+        sc->linelen = addcap(sc->linelen, n, SGSCAN_LINEMAX + 1) ;
+        i += n ;
+        if (!nl) return len ;
+        i++ ;
+        end_line(sc, ev) ;
+        return i ;
+      }
+      default : return len ;
+    }
+  }
+  return i ;
+}
+
+static int isdigit3 (char const *s)
+{
+  return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9' ;
+}
+
+/* A complete reply line (its first bytes in sc->rline) */
+static int end_rline (sgscan *sc, sgevent *ev)
+{
+  size_t len = sc->rlinelen < sizeof(sc->rline) ? sc->rlinelen : sizeof(sc->rline) ;
+  int cont = 0 ;
+  unsigned char cmd ;
+  if (len && sc->rline[len-1] == '\r' && sc->rlinelen <= sizeof(sc->rline)) len-- ;
+  sc->rlinelen = 0 ;
+  sc->rcode = len >= 3 && isdigit3(sc->rline) ? (sc->rline[0] - '0') * 100 + (sc->rline[1] - '0') * 10 + (sc->rline[2] - '0') : 0 ;
+  if (sc->rcode && len >= 4) cont = sc->rline[3] == '-' ;
+  if (sc->rcode && len >= 4 && iskeyword(sc->rline + 4, len - 4, "chunking")) sc->ehlo_chunking = 1 ;
+  if (cont) return 0 ;
+
+  ev->type = SGEV_REPLY ;
+  ev->code = sc->rcode ;
+  if (!sc->qlen)
+  {
+    ev->cmd = SGCMD_UNSOLICITED ;
+    sc->ehlo_chunking = 0 ;
+    return 1 ;
+  }
+  cmd = sc->q[sc->qhead] ;
+  ev->cmd = cmd ;
+  if (cmd == SGCMD_EHLO && sc->rcode / 100 == 2) sc->chunking = sc->ehlo_chunking ;
+  sc->ehlo_chunking = 0 ;
+
+  if (cmd == SGCMD_AUTH && sc->inauth && sc->qlen == 1 && sc->rcode == 334)
+  {
+    /* a challenge: the next client line is credentials; the exchange goes on */
+    sc->cmode = SGC_CRED ;
+    ev->type = SGEV_NONE ;
+    return 1 ;
+  }
+  q_pop(sc) ;
+  if (!sc->qlen && (sc->cmode == SGC_WAIT || sc->cmode == SGC_CRED))
+  {
+    /* the barrier command itself: its reply decides how to read what follows */
+    sc->cmode = SGC_COMMAND ;
+    if (cmd == SGCMD_DATA && sc->rcode == 354) { sc->cmode = SGC_BODY ; sc->bodystate = BODY_BOL ; }
+    else if (cmd == SGCMD_STARTTLS && sc->rcode == 220) { sc->cmode = SGC_BLIND ; ev->type = SGEV_BLIND ; }
+    if (cmd == SGCMD_AUTH) sc->inauth = 0 ;
+  }
+  return 1 ;
+}
+
+size_t sgscan_server (sgscan *sc, char const *s, size_t len, sgevent *ev)
+{
+  size_t i = 0 ;
+  ev->type = SGEV_NONE ;
+  if (sc->cmode == SGC_BLIND) return len ;
+  while (i < len)
+  {
+    char const *nl = memchr(s + i, '\n', len - i) ;
+    size_t n = (nl ? (size_t)(nl - s) : len) - i ;
+    if (sc->rlinelen < sizeof(sc->rline))
+    {
+      size_t room = sizeof(sc->rline) - sc->rlinelen ;
+      memcpy(sc->rline + sc->rlinelen, s + i, n < room ? n : room) ;
+    }
+    sc->rlinelen = addcap(sc->rlinelen, n, sizeof(sc->rline) + 1) ;
+    i += n ;
+    if (!nl) return len ;
+    i++ ;
+    if (end_rline(sc, ev)) return i ;
+  }
+  return i ;
+}
+
+char const *sgcmd_name (unsigned int cmd)
+{
+  static char const *const names[SGCMD_N] =
+  {
+    "none", "greeting", "helo", "ehlo", "mail", "rcpt", "data", "dot",
+    "bdat", "rset", "noop", "quit", "auth", "starttls", "vrfy", "expn",
+    "help", "other", "unsolicited"
+  } ;
+  return cmd < SGCMD_N ? names[cmd] : "?" ;
+}
