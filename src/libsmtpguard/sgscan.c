@@ -75,7 +75,7 @@ static int bdat_size (char const *s, size_t len, uint64_t *size)
   if (s[i] < '0' || s[i] > '9') return 0 ;
   for (; i < len && s[i] >= '0' && s[i] <= '9' ; i++)
   {
-    if (n > (UINT64_MAX - 9) / 10) return 0 ;
+    if (n > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10) return 0 ;
     n = n * 10 + (uint64_t)(s[i] - '0') ;
   }
   if (i < len && !iskeyword(s + i, len - i, " last")) return 0 ;
@@ -139,9 +139,12 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
       case SGC_CRED :
       {
         char const *nl = memchr(s + i, '\n', len - i) ;
-        if (!nl) return len ;
+        /* linelen marks a credentials line under way: it stays
+           credentials to its end even if AUTH is answered meanwhile */
+        if (!nl) { sc->linelen = 1 ; return len ; }
         i = nl - s + 1 ;
-        sc->cmode = SGC_WAIT ;
+        sc->linelen = 0 ;
+        sc->cmode = sc->qlen ? SGC_WAIT : SGC_COMMAND ;
         break ;
       }
       case SGC_BODY :
@@ -178,8 +181,17 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
         char const *nl ;
         size_t n ;
         if (!sc->linelen && sc->qlen >= SGSCAN_QMAX) return i ;
+        /* a BDAT size padded with zeros must still fit in the bytes we
+           keep: once the line reads "BDAT 0", more zeros are not kept */
+        if (sc->linelen == 6 && sc->line[5] == '0' && iskeyword(sc->line, 5, "bdat"))
+        {
+          while (i < len && s[i] == '0') i++ ;
+          if (i == len) return len ;
+        }
         nl = memchr(s + i, '\n', len - i) ;
         n = (nl ? (size_t)(nl - s) : len) - i ;
+        /* stop after 6 bytes so that the test above sees them */
+        if (sc->linelen < 6 && n > 6 - sc->linelen) { n = 6 - sc->linelen ; nl = 0 ; }
         if (sc->linelen < SGSCAN_LINEMAX)
         {
           size_t room = SGSCAN_LINEMAX - sc->linelen ;
@@ -187,7 +199,7 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
         }
         sc->linelen = addcap(sc->linelen, n, SGSCAN_LINEMAX + 1) ;
         i += n ;
-        if (!nl) return len ;
+        if (!nl) break ;
         i++ ;
         end_line(sc, ev) ;
         return i ;
@@ -240,7 +252,7 @@ static int end_rline (sgscan *sc, sgevent *ev)
   if (!sc->qlen && (sc->cmode == SGC_WAIT || sc->cmode == SGC_CRED))
   {
     /* the barrier command itself: its reply decides how to read what follows */
-    sc->cmode = SGC_COMMAND ;
+    if (sc->cmode == SGC_WAIT || !sc->linelen) sc->cmode = SGC_COMMAND ;
     if (cmd == SGCMD_DATA && sc->rcode == 354) { sc->cmode = SGC_BODY ; sc->bodystate = BODY_BOL ; }
     else if (cmd == SGCMD_STARTTLS && sc->rcode == 220) { sc->cmode = SGC_BLIND ; ev->type = SGEV_BLIND ; }
     if (cmd == SGCMD_AUTH) sc->inauth = 0 ;

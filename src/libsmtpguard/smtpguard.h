@@ -172,6 +172,26 @@ extern unsigned int sgpolicy_check (sgcounts const *, sglimits const *) ;
 extern char const *sgreason_name (unsigned int) ;
 extern unsigned int sgreason_scan (char const *) ;
 
+/* ------------------------------------------------------------- sgsession */
+
+/* What one relayed session knows: the scanner, its counters, its limits,
+   whether it still counts (not exempt, not blind) and why it was kicked. */
+
+typedef struct sgsession_s sgsession, *sgsession_ref ;
+struct sgsession_s
+{
+  sgscan scan ;
+  sgcounts counts ;
+  sglimits limits ;
+  unsigned int reason ;     /* SGR_*: why it was (or would be) kicked */
+  unsigned char counting ;  /* 0: exempt or blind, relay only */
+  unsigned char authed ;    /* 235 seen */
+  unsigned char blind ;     /* STARTTLS went through */
+} ;
+
+extern void sgsession_init (sgsession *, sglimits const *, int) ;
+extern unsigned int sgsession_event (sgsession *, sgevent const *) ;
+
 /* ----------------------------------------------------------------- sglog */
 
 /* One log line = one write(2) to fd 2, so that lines from concurrent
@@ -196,9 +216,9 @@ extern void sglog_kvn (sglog *, char const *key, char const *val, size_t) ;
 extern void sglog_counts (sglog *, sgcounts const *) ;
 extern void sglog_flush (sglog *) ;
 
-/* escape client-supplied bytes: printable ASCII but backslash and space
-   pass, everything else becomes \xHH; returns bytes written (at most
-   4 * len) */
+/* escape client-supplied bytes: printable ASCII except space, '=' and
+   backslash passes, everything else becomes \xHH; returns bytes written
+   (at most 4 * len) */
 extern size_t sgescape (char *, char const *, size_t) ;
 
 #endif

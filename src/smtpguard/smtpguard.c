@@ -1,0 +1,426 @@
+/* ISC license. */
+
+/* smtpguard: a relay between an SMTP client (fd 0/1, as tcpserver gives
+   it) and an smtpd run as a child on two pipes. It watches both streams,
+   counts abuse, and kicks the client with 421 when a limit passes. */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include <skalibs/types.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/strerr.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/sig.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/iopause.h>
+#include <skalibs/tai.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/exec.h>
+
+#include "smtpguard.h"
+
+#define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir ] prog..."
+#define dieusage() strerr_dieusage(100, USAGE)
+
+#define CBUFSIZE 65536
+#define SBUFSIZE 16384
+#define KICKMAX 512
+#define EXIT_KICK 99
+#define EXIT_REFUSED 98
+
+static char const *const kicktext[SGR_N] =
+{
+  "4.7.0 closing connection",
+  "4.7.0 too many invalid recipients, closing connection",
+  "4.7.0 too many RSET commands, closing connection",
+  "4.7.0 too many failed authentications, closing connection",
+  "4.7.0 too many rejected commands, closing connection",
+  "4.7.0 your address is temporarily blocked for abuse, try again later"
+} ;
+
+static struct
+{
+  unsigned int verbose : 1 ;
+  unsigned int dryrun : 1 ;
+  unsigned int countrelay : 1 ;
+  char const *kickmsg ;
+  unsigned int grace ;     /* milliseconds */
+  unsigned int timeout ;   /* seconds of silence both ways, 0 = none */
+} opt = { 0, 0, 0, 0, 2000, 0 } ;
+
+static sgsession sess ;
+static char const *ip = "unknown" ;
+static int scanning ;
+static char const *endhow = "server-eof" ;
+static tain deadline = TAIN_INFINITE ;   /* when to stop waiting for the session to end */
+
+static int spfd = -1 ;
+static pid_t pid ;
+static int wstat ;
+static int childdone = 0 ;
+static int fdr = -1, fdw = -1 ;   /* child's stdout, child's stdin */
+static int cin = 1, cout = 1 ;    /* client side still open */
+static int kicked = 0, wouldkicked = 0 ;
+static uint64_t bytes_in = 0, bytes_out = 0 ;
+
+static char cbuf[CBUFSIZE] ;
+static size_t cw = 0, cs = 0, clen = 0 ;   /* written to server, scanned, end */
+static char sbuf[SBUFSIZE + KICKMAX] ;
+static size_t sw = 0, ss = 0, slen = 0 ;   /* written to client, scanned, end */
+
+static void scan_limits (uint32_t *limit, char const *var)
+{
+  char const *x = getenv(var) ;
+  uint32_t u ;
+  if (!x) return ;
+  if (!*x || x[uint32_scan(x, &u)]) strerr_warnw3x("invalid ", var, " value, using the default") ;
+  else *limit = u ;
+}
+
+/* from now, the session has opt.grace milliseconds left to end by itself */
+static void grace_deadline (void)
+{
+  tain t ;
+  tain_from_millisecs(&t, opt.grace) ;
+  tain_add_g(&deadline, &t) ;
+}
+
+static void logkick (char const *what, unsigned int reason)
+{
+  sglog l ;
+  sglog_start(&l, PROG, "info") ;
+  sglog_puts(&l, " ") ;
+  sglog_puts(&l, what) ;
+  sglog_kv(&l, "ip", ip) ;
+  sglog_kv(&l, "reason", sgreason_name(reason)) ;
+  sglog_counts(&l, &sess.counts) ;
+  sglog_flush(&l) ;
+}
+
+static void close_child_in (void)
+{
+  if (fdw >= 0) { fd_close(fdw) ; fdw = -1 ; }
+  cw = cs = clen = 0 ;
+}
+
+/* Everything the server said up to the reply that passed the limit goes
+   to the client, then our 421, then nothing more. */
+static void kick (unsigned int reason)
+{
+  size_t n ;
+  if (opt.dryrun)
+  {
+    if (!wouldkicked) logkick("wouldkick", reason) ;
+    wouldkicked = 1 ;
+    return ;
+  }
+  logkick("kick", reason) ;
+  kicked = 1 ;
+  endhow = "kick" ;
+  slen = ss ;
+  memcpy(sbuf + slen, "421 ", 4) ; slen += 4 ;
+  n = strlen(opt.kickmsg ? opt.kickmsg : kicktext[reason]) ;
+  if (n > KICKMAX - 6) n = KICKMAX - 6 ;
+  memcpy(sbuf + slen, opt.kickmsg ? opt.kickmsg : kicktext[reason], n) ; slen += n ;
+  memcpy(sbuf + slen, "\r\n", 2) ; slen += 2 ;
+  ss = slen ;
+  cin = 0 ;
+  grace_deadline() ;  /* a client that does not read does not get to hold us */
+  close_child_in() ;
+  if (fdr >= 0) { fd_close(fdr) ; fdr = -1 ; }
+}
+
+static void scan_client (void)
+{
+  while (cs < clen && !kicked)
+  {
+    sgevent ev ;
+    size_t n ;
+    if (!scanning) { cs = clen ; break ; }
+    n = sgscan_client(&sess.scan, cbuf + cs, clen - cs, &ev) ;
+    cs += n ;
+    if (ev.type == SGEV_NONE && !n) break ;
+  }
+}
+
+static void scan_server (void)
+{
+  while (ss < slen && !kicked)
+  {
+    sgevent ev ;
+    unsigned int reason ;
+    if (!scanning) { ss = slen ; break ; }
+    ss += sgscan_server(&sess.scan, sbuf + ss, slen - ss, &ev) ;
+    if (ev.type == SGEV_NONE) continue ;
+    reason = sgsession_event(&sess, &ev) ;
+    if (ev.type == SGEV_BLIND)
+    {
+      sglog l ;
+      sglog_start(&l, PROG, "info") ;
+      sglog_puts(&l, " blind") ;
+      sglog_kv(&l, "ip", ip) ;
+      sglog_kv(&l, "reason", "starttls") ;
+      sglog_flush(&l) ;
+    }
+    if (!sess.counting) scanning = 0 ;
+    if (reason) kick(reason) ;
+    else scan_client() ;
+  }
+}
+
+static void handle_signals (void)
+{
+  for (;;)
+  {
+    int sig = selfpipe_read() ;
+    switch (sig)
+    {
+      case -1 : strerr_dief2sys(111, "unable to ", "read selfpipe") ;
+      case 0 : return ;
+      case SIGCHLD :
+        if (!childdone && wait_pid_nohang(pid, &wstat) == pid)
+        {
+          childdone = 1 ;
+          /* a grandchild may hold the pipe: drain it for a grace time only */
+          grace_deadline() ;
+        }
+        break ;
+      default :
+        /* SIGTERM, SIGHUP, SIGINT: let the smtpd end the session its way */
+        if (!childdone) kill(pid, SIGTERM) ;
+        endhow = "signal" ;
+        grace_deadline() ;
+        break ;
+    }
+  }
+}
+
+static void compact_client (void)
+{
+  size_t done = cw < cs ? cw : cs ;
+  if (!done) return ;
+  if (done == clen) { cw = cs = clen = 0 ; return ; }
+  if (clen < CBUFSIZE / 2) return ;
+  memmove(cbuf, cbuf + done, clen - done) ;
+  cw -= done ; cs -= done ; clen -= done ;
+}
+
+static void relay (void)
+{
+  tain idle ;
+  if (opt.timeout) tain_addsec_g(&idle, opt.timeout) ;
+  else idle = tain_infinite ;
+  for (;;)
+  {
+    iopause_fd x[5] ;
+    int icin = -1, icout = -1, ir = -1, iw = -1 ;
+    unsigned int n = 1 ;
+    int r ;
+    tain const *until ;
+
+    if (kicked && sw >= slen) break ;
+    if (fdr < 0 && sw >= ss) break ;
+    if (!cout && fdr < 0) break ;
+
+    x[0].fd = spfd ; x[0].events = IOPAUSE_READ ;
+    compact_client() ;
+    if (cin && clen < CBUFSIZE && fdw >= 0) { x[n].fd = 0 ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
+    if (fdw >= 0 && cw < clen) { x[n].fd = fdw ; x[n].events = IOPAUSE_WRITE ; iw = n++ ; }
+    if (fdr >= 0 && slen < SBUFSIZE) { x[n].fd = fdr ; x[n].events = IOPAUSE_READ ; ir = n++ ; }
+    if (cout && sw < ss) { x[n].fd = 1 ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
+    until = tain_less(&idle, &deadline) ? &idle : &deadline ;
+    r = iopause_g(x, n, until) ;
+    if (r < 0) strerr_dief2sys(111, "unable to ", "iopause") ;
+    if (!r)
+    {
+      if (until == &idle) endhow = "timeout" ;
+      break ;
+    }
+    if (opt.timeout) tain_addsec_g(&idle, opt.timeout) ;
+    if (x[0].revents & IOPAUSE_READ) handle_signals() ;
+
+    if (icout >= 0 && x[icout].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
+    {
+      ssize_t w = fd_write(1, sbuf + sw, ss - sw) ;
+      if (w < 0) { if (errno != EAGAIN) { cout = 0 ; cin = 0 ; endhow = "client-gone" ; close_child_in() ; } }
+      else { sw += w ; bytes_out += w ; if (sw == slen) sw = ss = slen = 0 ; }
+    }
+    if (iw >= 0 && x[iw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
+    {
+      ssize_t w = fd_write(fdw, cbuf + cw, clen - cw) ;
+      if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
+      else cw += w ;
+    }
+    if (ir >= 0 && x[ir].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
+    {
+      ssize_t rr = fd_read(fdr, sbuf + slen, SBUFSIZE - slen) ;
+      if (rr < 0 && errno == EAGAIN) ;
+      else if (rr <= 0) { fd_close(fdr) ; fdr = -1 ; close_child_in() ; }
+      else { slen += rr ; scan_server() ; }
+    }
+    if (icin >= 0 && x[icin].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
+    {
+      ssize_t rr = fd_read(0, cbuf + clen, CBUFSIZE - clen) ;
+      if (rr < 0 && errno == EAGAIN) ;
+      else if (rr <= 0)
+      {
+        /* half-close: the server still gets EOF and may still answer */
+        cin = 0 ;
+        if (rr < 0) { cout = 0 ; endhow = "client-gone" ; }
+        else endhow = "client-eof" ;
+      }
+      else { clen += rr ; bytes_in += rr ; scan_client() ; }
+    }
+    if (!cin && fdw >= 0 && cw >= clen) close_child_in() ;
+    if (childdone && fdr >= 0 && !tain_future(&deadline)) break ;
+  }
+}
+
+/* The session is over: the client goes first, then the smtpd gets EOF,
+   then, if it lingers, TERM, then KILL. It is always reaped. */
+static void reap (void)
+{
+  int sig = 0 ;
+  fd_close(0) ; fd_close(1) ;
+  close_child_in() ;
+  if (fdr >= 0) { fd_close(fdr) ; fdr = -1 ; }
+  tain_now_g() ;
+  while (!childdone)
+  {
+    iopause_fd x = { .fd = spfd, .events = IOPAUSE_READ } ;
+    grace_deadline() ;
+    while (!childdone)
+    {
+      int r = iopause_g(&x, 1, &deadline) ;
+      if (r < 0) strerr_dief2sys(111, "unable to ", "iopause") ;
+      if (!r) break ;
+      for (;;)
+      {
+        int s = selfpipe_read() ;
+        if (s <= 0) break ;
+        if (s == SIGCHLD && wait_pid_nohang(pid, &wstat) == pid) childdone = 1 ;
+      }
+    }
+    if (childdone) break ;
+    sig = sig ? SIGKILL : SIGTERM ;
+    kill(pid, sig) ;
+    if (sig == SIGKILL) { if (wait_pid(pid, &wstat) == pid) childdone = 1 ; break ; }
+  }
+}
+
+static int exitcode (void)
+{
+  if (kicked) return EXIT_KICK ;
+  if (!childdone) return 111 ;
+  if (WIFSIGNALED(wstat)) return 128 + WTERMSIG(wstat) ;
+  return WEXITSTATUS(wstat) ;
+}
+
+static void summary (tain const *start)
+{
+  sglog l ;
+  tain d ;
+  tain_sub(&d, &STAMP, start) ;
+  sglog_start(&l, PROG, "info") ;
+  sglog_puts(&l, " session") ;
+  sglog_kv(&l, "ip", ip) ;
+  if (sess.scan.helolen) sglog_kvn(&l, "helo", sess.scan.helo, sess.scan.helolen) ;
+  sglog_kv(&l, "end", endhow) ;
+  sglog_counts(&l, &sess.counts) ;
+  if (sess.authed) sglog_kv(&l, "auth", "yes") ;
+  if (sess.blind) sglog_kv(&l, "tls", "blind") ;
+  sglog_u64(&l, "in", bytes_in) ;
+  sglog_u64(&l, "out", bytes_out) ;
+  sglog_u64(&l, "ms", (uint64_t)tain_to_millisecs(&d)) ;
+  sglog_u64(&l, "status", exitcode()) ;
+  sglog_flush(&l) ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  sglimits limits = { SGLIMIT_BADRCPT, SGLIMIT_RSET, SGLIMIT_AUTHFAIL, SGLIMIT_ERRORS } ;
+  int fds[2] = { 0, 1 } ;  /* in: the child reads fds[0], writes fds[1]; out: ours */
+  tain start ;
+  PROG = "smtpguard" ;
+  {
+    subgetopt l = SUBGETOPT_ZERO ;
+    for (;;)
+    {
+      int opt_ = subgetopt_r(argc, argv, "vncb:s:a:e:m:g:t:d:", &l) ;
+      if (opt_ == -1) break ;
+      switch (opt_)
+      {
+        case 'v' : opt.verbose = 1 ; break ;
+        case 'n' : opt.dryrun = 1 ; break ;
+        case 'c' : opt.countrelay = 1 ; break ;
+        case 'b' : if (!uint320_scan(l.arg, &limits.badrcpt)) dieusage() ; break ;
+        case 's' : if (!uint320_scan(l.arg, &limits.rset)) dieusage() ; break ;
+        case 'a' : if (!uint320_scan(l.arg, &limits.authfail)) dieusage() ; break ;
+        case 'e' : if (!uint320_scan(l.arg, &limits.errors)) dieusage() ; break ;
+        case 'm' : opt.kickmsg = l.arg ; break ;
+        case 'g' : if (!uint0_scan(l.arg, &opt.grace)) dieusage() ; break ;
+        case 't' : if (!uint0_scan(l.arg, &opt.timeout)) dieusage() ; break ;
+        case 'd' : break ;
+        default : dieusage() ;
+      }
+    }
+    argc -= l.ind ; argv += l.ind ;
+  }
+  if (!argc) dieusage() ;
+  if (opt.kickmsg && (strchr(opt.kickmsg, '\r') || strchr(opt.kickmsg, '\n')))
+    strerr_dief1x(100, "the -m text must be a single line") ;
+
+  /* the cheapest path: an exempt client costs one exec */
+  if (getenv("SMTPGUARD_EXEMPT")) xexec(argv) ;
+
+  {
+    char const *x = getenv("TCPREMOTEIP") ;
+    if (x) ip = x ;
+  }
+  scan_limits(&limits.badrcpt, "SMTPGUARD_BADRCPT") ;
+  scan_limits(&limits.rset, "SMTPGUARD_RSET") ;
+  scan_limits(&limits.authfail, "SMTPGUARD_AUTHFAIL") ;
+  scan_limits(&limits.errors, "SMTPGUARD_ERRORS") ;
+  scanning = opt.countrelay || !getenv("RELAYCLIENT") ;
+  sgsession_init(&sess, &limits, scanning) ;
+
+  tain_now_set_stopwatch_g() ;
+  start = STAMP ;
+  spfd = selfpipe_init() ;
+  if (spfd < 0) strerr_dief2sys(111, "unable to ", "init selfpipe") ;
+  {
+    sigset_t set ;
+    sigemptyset(&set) ;
+    sigaddset(&set, SIGCHLD) ;
+    sigaddset(&set, SIGTERM) ;
+    sigaddset(&set, SIGHUP) ;
+    sigaddset(&set, SIGINT) ;
+    if (!selfpipe_trapset(&set)) strerr_dief2sys(111, "unable to ", "trap signals") ;
+  }
+
+  pid = child_spawn2(argv[0], argv, (char const *const *)environ, fds) ;
+  if (!pid)
+  {
+    int e = errno ;
+    /* the client deserves a temporary failure, not silence */
+    allwrite(1, "421 4.3.0 service temporarily unavailable\r\n", 43) ;
+    errno = e ;
+    strerr_dief3sys(111, "unable to ", "spawn ", argv[0]) ;
+  }
+  fdr = fds[0] ; fdw = fds[1] ;
+  /* only now: an ignored SIGPIPE would be inherited by the smtpd */
+  if (!sig_ignore(SIGPIPE)) strerr_dief2sys(111, "unable to ", "ignore SIGPIPE") ;
+  if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || ndelay_on(fdr) < 0 || ndelay_on(fdw) < 0)
+    strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
+
+  relay() ;
+  reap() ;
+  tain_now_g() ;
+  if (opt.verbose) summary(&start) ;
+  return exitcode() ;
+}

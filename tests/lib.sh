@@ -1,0 +1,261 @@
+# tests/lib.sh: shared helpers for the shell tests. Source it:
+#
+#   . "$(dirname "$0")/lib.sh"
+#
+# It gives: TOP (repo root), BUILD (default build), SG_BIN ($BUILD/bin),
+# SGTCLIENT, a private temp dir T (removed on exit), a cleanup registry
+# (at_exit), pick_port, start_tcpserver / stop_pid, check_no_leftovers,
+# wait_until, and fail / assert_* helpers. POSIX sh.
+
+TOP=$(cd "$(dirname "$0")/.." && pwd) || exit 111
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+SG_BIN=$BUILD/bin
+SGTCLIENT=$BUILD/tests/tools/sgtclient
+SG_TEST=$(basename "$0" .sh)
+export BUILD
+
+# --- cleanup registry -------------------------------------------------
+# at_exit 'command': run at exit (normal, fail, or signal), last first.
+SG_CLEANUP=
+at_exit() { SG_CLEANUP="$1
+$SG_CLEANUP"; }
+sg_run_cleanup() {
+  trap '' INT TERM HUP
+  printf '%s\n' "$SG_CLEANUP" | while IFS= read -r c; do
+    [ -n "$c" ] && eval "$c"
+  done
+  SG_CLEANUP=
+}
+trap 'rc=$?; sg_run_cleanup; exit $rc' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sgtest.$SG_TEST.XXXXXX") || exit 111
+at_exit 'rm -rf "$T"'
+# exim (run as root, or as its own user) must be able to reach its spool.
+chmod 755 "$T"
+
+# --- failing and asserting --------------------------------------------
+fail() { echo "FAIL: $SG_TEST: $*" >&2; exit 1; }
+note() { echo "$SG_TEST: $*" >&2; }
+
+assert_eq() { # got want msg
+  [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"
+}
+assert_grep() { # file regex msg  (extended regex, must match)
+  grep -Eq -- "$2" "$1" || { sed 's/^/  | /' "$1" | head -n 40 >&2; fail "$3: no /$2/ in $(basename "$1")"; }
+}
+assert_no_grep() { # file regex msg
+  ! grep -Eq -- "$2" "$1" || { grep -En -- "$2" "$1" | head -n 10 | sed 's/^/  | /' >&2; fail "$3: /$2/ found in $(basename "$1")"; }
+}
+assert_same_file() { # a b msg
+  cmp -s "$1" "$2" || { diff -u "$1" "$2" | head -n 40 >&2; fail "$3"; }
+}
+
+# wait_until secs command...: poll every 0.1 s, at most secs seconds.
+wait_until() {
+  _n=$(( $1 * 10 )); shift
+  while [ "$_n" -gt 0 ]; do
+    "$@" && return 0
+    sleep 0.1
+    _n=$((_n - 1))
+  done
+  "$@"
+}
+
+# --- tools ------------------------------------------------------------
+# need_sgtclient: build the test client if make has not (yet) done so.
+need_sgtclient() {
+  src=$TOP/tests/tools/sgtclient.c
+  if [ ! -x "$SGTCLIENT" ] || [ "$src" -nt "$SGTCLIENT" ]; then
+    mkdir -p "$(dirname "$SGTCLIENT")" || fail "mkdir for sgtclient"
+    # shellcheck disable=SC2046
+    $(head -n 1 "$TOP/conf-compile/conf-cc") -o "$SGTCLIENT.tmp.$$" "$src" &&
+      mv -f "$SGTCLIENT.tmp.$$" "$SGTCLIENT" || fail "cannot build sgtclient"
+  fi
+}
+# swaks_nodns args...: swaks that never looks a name up (see SgNoDNS.pm).
+# Always give it --server with a numeric address and an explicit --helo.
+swaks_nodns() {
+  command -v swaks >/dev/null 2>&1 || fail "swaks not installed"
+  perl -I"$TOP/tests/tools" -MSgNoDNS "$(command -v swaks)" "$@"
+}
+need_smtpguard() {
+  [ -x "$SG_BIN/smtpguard" ] || fail "no $SG_BIN/smtpguard (run make)"
+}
+
+# --- ports and servers ------------------------------------------------
+# pick_port: a random port in 20000-60999 that nothing listens on now.
+pick_port() {
+  _i=0
+  while [ $_i -lt 50 ]; do
+    _p=$(( 20000 + $(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % 41000 ))
+    _h=$(printf '%04X' "$_p")
+    if ! awk -v h=":$_h" 'substr($2, length($2)-4) == h { f=1 } END { exit !f }' \
+        /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
+      echo "$_p"; return 0
+    fi
+    _i=$((_i + 1))
+  done
+  fail "pick_port: no free port after 50 tries"
+}
+
+# sg_listening pid port: pid holds the listening socket on port.
+sg_listening() {
+  _h=$(printf '%04X' "$2")
+  for _ino in $(awk -v h=":$_h" 'substr($2, length($2)-4) == h && $4 == "0A" { print $10 }' \
+      /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
+    ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$_ino\]" && return 0
+  done
+  return 1
+}
+
+# start_tcpserver [tcpserver options] -- prog...
+# Starts `tcpserver -R -H -l 0 [options] 127.0.0.1 PORT prog...` in its
+# own session (setsid), so that every process it spawns, even one that
+# gets orphaned, stays in process group SERVER_PID, which is what
+# check_no_leftovers looks at. Sets PORT and SERVER_PID; tcpserver's
+# stderr goes to $T/tcpserver.PORT.log (SERVER_LOG). Retries with another
+# port if the bind fails; waits (bounded) until the port listens.
+# SG_HOST overrides 127.0.0.1 (e.g. ::1 with an IPv6 tcpserver).
+SG_SERVERS=
+start_tcpserver() {
+  _opts=
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    _opts="$_opts '$(printf '%s' "$1" | sed "s/'/'\\\\''/g")'"; shift
+  done
+  [ "${1:-}" = -- ] || fail "start_tcpserver: missing --"
+  shift
+  _try=0
+  while [ $_try -lt 10 ]; do
+    PORT=$(pick_port)
+    SERVER_LOG=$T/tcpserver.$PORT.log
+    eval "exec setsid tcpserver -R -H -l 0 $_opts \"\${SG_HOST:-127.0.0.1}\" \"\$PORT\" \"\$@\"" \
+      </dev/null 2>"$SERVER_LOG" &
+    SERVER_PID=$!
+    SG_SERVERS="$SG_SERVERS $SERVER_PID"
+    at_exit "stop_pid $SERVER_PID"
+    _n=50
+    while [ $_n -gt 0 ]; do
+      sg_listening "$SERVER_PID" "$PORT" && return 0
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1; _n=$((_n - 1))
+    done
+    stop_pid "$SERVER_PID"
+    _try=$((_try + 1))
+  done
+  cat "$SERVER_LOG" >&2
+  fail "start_tcpserver: tcpserver did not start"
+}
+
+# stop_pid pid: TERM, wait up to 5 s, then KILL. Quiet if already gone.
+stop_pid() {
+  kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
+  kill -TERM "$1" 2>/dev/null
+  _n=50
+  while [ $_n -gt 0 ] && kill -0 "$1" 2>/dev/null; do
+    # a zombie child of ours is gone for our purposes once reaped
+    case $(ps -o stat= -p "$1" 2>/dev/null) in Z*) break ;; esac
+    sleep 0.1; _n=$((_n - 1))
+  done
+  kill -KILL "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+  return 0
+}
+
+# sg_strays: processes in our tcpservers' process groups other than the
+# tcpservers themselves (smtpguard, exim, shells, tee, ...).
+sg_strays() {
+  for _g in $SG_SERVERS; do
+    pgrep -g "$_g" 2>/dev/null | grep -vx "$_g"
+  done
+}
+sg_no_strays() { [ -z "$(sg_strays)" ]; }
+
+# check_no_leftovers [secs]: once the sessions are over, no smtpguard,
+# smtpd or helper started under our tcpservers may remain, zombie or
+# orphan (default: wait up to 5 s for them to finish).
+check_no_leftovers() {
+  wait_until "${1:-5}" sg_no_strays && return 0
+  for _p in $(sg_strays); do
+    ps -o pid=,ppid=,pgid=,stat=,args= -p "$_p" 2>/dev/null | sed 's/^/  | /' >&2
+  done
+  fail "processes left behind by the sessions"
+}
+
+# sg_kill_strays: last resort at exit, so that a failing test does not
+# leave processes behind for the next one.
+sg_kill_strays() {
+  for _g in $SG_SERVERS; do kill -KILL -- "-$_g" 2>/dev/null; done
+  return 0
+}
+at_exit 'sg_kill_strays'
+
+# --- scripts ---------------------------------------------------------
+# attack_script FILE lockstep|pipelined want-kick(yes|no) [prelude]
+# A dictionary attack for sgtclient: 3 rounds of MAIL + 5 bad RCPT + RSET,
+# then QUIT. With want-kick=yes the expectations stop at the 10th bad
+# RCPT: its 550, then 421, then close. prelude: script lines to run after
+# EHLO (e.g. an AUTH exchange).
+attack_script() {
+  {
+    echo '< 220'
+    echo '> EHLO attacker.example.test'
+    echo '< 250'
+    [ -n "${4:-}" ] && printf '%s\n' "$4"
+    [ "$2" = pipelined ] && echo 'pipeline'
+    n=0
+    for round in 1 2 3; do
+      echo '> MAIL FROM:<spam@attacker.example.test>'
+      [ "$2" = lockstep ] && echo '< 250'
+      for i in 1 2 3 4 5; do
+        n=$((n + 1))
+        echo "> RCPT TO:<user$round$i@example.test>"
+        [ "$2" = lockstep ] && echo '< 550'
+        if [ "$3" = yes ] && [ $n -eq 10 ]; then
+          if [ "$2" = pipelined ]; then
+            # the rest of the attack goes out in the same write
+            echo '> RSET'
+            echo '> MAIL FROM:<spam@attacker.example.test>'
+            for j in 1 2 3 4 5; do echo "> RCPT TO:<more$j@example.test>"; done
+            echo '> QUIT'
+            echo 'flush'
+            for r in 250 550 550 550 550 550 250 250 550 550 550 550 550; do echo "< $r"; done
+          fi
+          echo '< 421'
+          echo 'eof'
+          return 0
+        fi
+      done
+      echo '> RSET'
+      [ "$2" = lockstep ] && echo '< 250'
+    done
+    echo '> QUIT'
+    if [ "$2" = pipelined ]; then
+      echo 'flush'
+      for r in 250 550 550 550 550 550 250 250 550 550 550 550 550 250 250 550 550 550 550 550 250; do echo "< $r"; done
+    fi
+    echo '< 221'
+    echo 'eof'
+  } >"$1"
+}
+
+# check_kicked NAME IP: the transcript $T/NAME.client has exactly 10 rejections, the
+# 421 right after the 10th, nothing after it; the log has the kick.
+check_kicked() {
+  tr -d '\r' <"$T/$1.client" >"$T/$1.lines"
+  [ "$(grep -c '^550' "$T/$1.lines")" -eq 10 ] || fail "$1: want exactly 10 rejected RCPTs before the kick"
+  tail -n 2 "$T/$1.lines" | head -n 1 | grep -q '^550 ' || fail "$1: the reply before the 421 is not the 10th 550"
+  tail -n 1 "$T/$1.lines" | grep -q '^421 ' || fail "$1: the last reply is not a 421"
+  [ "$(tail -c 2 "$T/$1.client" | od -An -c | tr -d ' ')" = '\r\n' ] || fail "$1: 421 line not CRLF-terminated"
+  assert_grep "$SERVER_LOG" "kick ip=$2 reason=badrcpt bad=10 good=0" "$1: no kick log line"
+}
+
+# --- exim -------------------------------------------------------------
+SMTPD=$TOP/tests/exim/smtpd
+SG_EXIM_DIR=$T/exim
+export SG_EXIM_DIR
+command -v exim4 >/dev/null 2>&1 || fail "exim4 not installed"
+command -v tcpserver >/dev/null 2>&1 || fail "tcpserver (ucspi-tcp) not installed"
