@@ -34,6 +34,8 @@ PROGRAMS := $(notdir $(BIN_SOURCES:.c=))
 BINARIES := $(addprefix $(BUILD)/bin/,$(PROGRAMS))
 TEST_SOURCES := $(sort $(wildcard tests/unit/*.c))
 TEST_BINARIES := $(TEST_SOURCES:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SOURCES := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINARIES := $(TOOL_SOURCES:tests/tools/%.c=$(BUILD)/tests/tools/%)
 
 all: $(BINARIES)
 
@@ -57,7 +59,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsmtpguard.a $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(LIBS)
 
-tests: all $(TEST_BINARIES)
+# test tools (clients, scripted servers) are plain libc programs
+$(BUILD)/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC_LINE) $(EXTRA_CFLAGS) -o $@ $< $(EXTRA_LDFLAGS)
+
+tests: all $(TEST_BINARIES) $(TOOL_BINARIES)
 
 # Every test: unit programs, then the shell suites through the real chain.
 check: tests

@@ -175,22 +175,34 @@ extern unsigned int sgreason_scan (char const *) ;
 /* ------------------------------------------------------------- sgsession */
 
 /* What one relayed session knows: the scanner, its counters, its limits,
-   whether it still counts (not exempt, not blind) and why it was kicked. */
+   whether it still counts (not exempt, not blind) and why it was kicked;
+   with a state directory, the IP's counters over the window too. */
+
+struct sgstate_s ;
 
 typedef struct sgsession_s sgsession, *sgsession_ref ;
 struct sgsession_s
 {
   sgscan scan ;
-  sgcounts counts ;
+  sgcounts counts ;         /* this session */
+  sgcounts window ;         /* the IP's, over the window (windowok) */
+  sgcounts unsaved ;        /* this session's, not yet in the ledger */
   sglimits limits ;
+  struct sgstate_s *st ;    /* 0: no memory across connections */
+  char const *ip ;          /* canonical, when st is set */
+  int err ;                 /* errno of the state failure that cleared st */
   unsigned int reason ;     /* SGR_*: why it was (or would be) kicked */
   unsigned char counting ;  /* 0: exempt or blind, relay only */
+  unsigned char windowok ;
   unsigned char authed ;    /* 235 seen */
   unsigned char blind ;     /* STARTTLS went through */
+  unsigned char quit ;      /* QUIT answered */
 } ;
 
 extern void sgsession_init (sgsession *, sglimits const *, int) ;
 extern unsigned int sgsession_event (sgsession *, sgevent const *) ;
+extern int sgsession_flush (sgsession *) ;
+extern sgcounts const *sgsession_counts (sgsession const *) ;
 
 /* ----------------------------------------------------------------- sglog */
 
@@ -220,5 +232,214 @@ extern void sglog_flush (sglog *) ;
    backslash passes, everything else becomes \xHH; returns bytes written
    (at most 4 * len) */
 extern size_t sgescape (char *, char const *, size_t) ;
+
+/* ------------------------------------------------------------ sgip, sgstate, sgrules (listings) */
+
+/* sgip: client addresses, validated and canonical before they touch the
+   file system or a cdb key.
+   IPv4: dotted quad, four decimal numbers 0..255 without leading zeros
+   ("01.2.3.4" is rejected, not normalised: inet_aton would read it as
+   octal, so it is ambiguous).
+   IPv6: any RFC 4291 text form (hex in either case, one "::", a trailing
+   dotted quad) is accepted; the canonical form is the one Debian's
+   ucspi-tcp-ipv6 tcpserver puts in TCPREMOTEIP and looks up in its cdb:
+   lowercase, no leading zeros, the longest run of zero groups (the first
+   one on a tie) written "::" - even a run of one group, which is where
+   it differs from RFC 5952. IPv4-mapped ::ffff:a.b.c.d becomes a.b.c.d.
+   Zone ids ("%eth0"), brackets, prefixes, empty strings -> invalid. */
+
+#define SGIP_MAX 46  /* canonical text form incl. NUL */
+
+extern int sgip_canon (char *out, char const *in) ;  /* 4 or 6 ok, 0 invalid */
+extern int sgip_scan (char const *in, unsigned char *ip16) ;  /* 4 (ip16[0..3]) or 6, 0 invalid */
+extern size_t sgip_fmt6 (char *out, unsigned char const *ip16) ;  /* canonical IPv6 text, no NUL */
+
+/* SMTPGUARD_NOW (decimal seconds since the epoch), if set and valid,
+   else time(): a testing aid, the clock every program uses. */
+extern uint64_t sgnow (void) ;
+
+/* sgstate: the state directory, shared by every smtpguard process.
+   statedir/listed/<ip>   one listing per IP (also kept after expiry, to
+                          remember strikes), written whole: temp file,
+                          fsync, rename, fsync of the directory
+   statedir/ledger/<ip>   the IP's events over the window, a fixed-size
+                          record rewritten in place under flock
+   statedir/wakeup        a FIFO poked after each listing change
+   See doc/statedir.html. Every function returns errors and sets errno;
+   none prints or exits. */
+
+typedef struct sgstateconf_s sgstateconf, *sgstateconf_ref ;
+struct sgstateconf_s
+{
+  uint32_t window ;    /* seconds, ledger window */
+  uint32_t kicks ;     /* kicks within the window before listing */
+  uint32_t listtime ;  /* first listing, seconds */
+  uint32_t listmax ;   /* cap on an escalated listing, seconds */
+} ;
+#define SGSTATE_WINDOW 3600
+#define SGSTATE_KICKS 1
+#define SGSTATE_LISTTIME 3600
+#define SGSTATE_LISTMAX 604800
+#define SGSTATECONF_ZERO { SGSTATE_WINDOW, SGSTATE_KICKS, SGSTATE_LISTTIME, SGSTATE_LISTMAX }
+
+typedef struct sglisting_s sglisting, *sglisting_ref ;
+struct sglisting_s
+{
+  char ip[SGIP_MAX] ;
+  unsigned int reason ;  /* enum sgreason_e */
+  uint64_t since ;
+  uint64_t until ;
+  uint32_t strikes ;     /* how many times it has been listed */
+} ;
+#define SGLISTING_ZERO { "", 0, 0, 0, 0 }
+
+typedef struct sgstate_s sgstate, *sgstate_ref ;
+struct sgstate_s
+{
+  int dirfd ;     /* statedir */
+  int listedfd ;  /* statedir/listed */
+  int ledgerfd ;  /* statedir/ledger */
+  sgstateconf conf ;
+} ;
+#define SGSTATE_ZERO { -1, -1, -1, SGSTATECONF_ZERO }
+
+/* 1 ok, 0 error (errno). Creates listed/, ledger/ and wakeup if missing
+   and possible; a read-only statedir that has them is fine. */
+extern int sgstate_open (sgstate *, char const *dir, sgstateconf const *) ;
+extern void sgstate_close (sgstate *) ;
+
+/* 1 listed and unexpired (fills the sglisting if not null), 0 not, -1 error */
+extern int sgstate_listed (sgstate *, char const *ip, uint64_t now, sglisting *) ;
+
+/* adds delta to the IP's window; *total = sums over the window, delta
+   included. 1 ok, 0 error. */
+extern int sgstate_ledger_add (sgstate *, char const *ip, sgcounts const *delta, uint64_t now, sgcounts *total) ;
+
+/* records one kick; lists the IP if the kicks in the window reach
+   conf.kicks (for listtime * 2^(strikes-1), capped at listmax), durably
+   before returning. 1 listed (now or already: *l filled), 0 kick recorded
+   but not listed, -1 error. */
+extern int sgstate_kick (sgstate *, char const *ip, unsigned int reason, uint64_t now, sglisting *) ;
+
+/* 1 removed, 0 not listed, -1 error */
+extern int sgstate_unlist (sgstate *, char const *ip) ;
+
+/* wakes smtpguard-cdb -w; never blocks, ignores errors */
+extern void sgstate_notify (sgstate *) ;
+
+/* every listing file, expired or not, in directory order: f is called
+   with each one that parses (return 0 from f to stop, then returns 0 with
+   errno unchanged). Unparsable or stray files are counted in *bad if
+   not null. 1 ok, 0 error. */
+typedef int sglisting_func (sglisting const *, void *) ;
+extern int sgstate_foreach (sgstate *, sglisting_func *, void *, unsigned int *bad) ;
+
+/* removes ledger files untouched for more than a window, and listing
+   temporaries left by killed writers; returns how many were removed,
+   -1 on error */
+extern int sgstate_gc (sgstate *, uint64_t now) ;
+
+/* internal: listing files */
+extern int sglisting_read (int listedfd, char const *ip, sglisting *) ;  /* 1, 0 none, -1 error/garbage (EINVAL) */
+extern int sglisting_write (int listedfd, sglisting const *) ;  /* durable; 1 ok, 0 error */
+extern int sglisting_parse (sglisting *, char const *s, size_t len) ;  /* 1 ok, 0 garbage */
+extern uint64_t sglisting_duration (sgstateconf const *, uint32_t strikes) ;
+
+/* internal: the per-IP lock and ledger file, open and locked */
+extern int sgledger_lock (sgstate *, char const *ip) ;  /* fd or -1 */
+extern int sgledger_update (int fd, sgstateconf const *, sgcounts const *delta, uint32_t kicks, uint64_t now, sgcounts *total, uint32_t *kickstotal) ;
+
+/* sgrules: tcprules syntax, tcprules semantics. For every record that
+   Debian's tcprules would write, in the same order, add(key, data) is
+   called; the caller writes them with cdb_make_add. Differences: a rule's
+   address ends at the first colon followed by "allow" or "deny" (so IPv6
+   keys can be written, as ucspi-tcp-ipv6's tcprules allows), else at the
+   first colon, which is tcprules' rule whenever tcprules accepts the line.
+   1 ok; 0 syntax error: *errline (1-based) and *errwhat say where and
+   what; -1 if add failed (errno). */
+typedef int sgrules_addfunc (char const *key, size_t keylen, char const *data, size_t datalen, void *) ;
+extern int sgrules_parse (char const *s, size_t len, sgrules_addfunc *add, void *ctx, size_t *errline, char const **errwhat) ;
+
+/* sgcdb: the rules cdb = rules.txt + unexpired listings; atomic. */
+typedef struct sgcdbstats_s sgcdbstats, *sgcdbstats_ref ;
+struct sgcdbstats_s
+{
+  size_t rules ;       /* records from the rules file */
+  size_t listed ;      /* listing records written */
+  size_t shadowed ;    /* listings skipped: the admin has a rule for that exact IP */
+  unsigned int bad ;   /* garbage files in listed/ */
+  uint64_t nextexpiry ;/* earliest until among the listings written, 0 if none */
+} ;
+#define SGCDBSTATS_ZERO { 0, 0, 0, 0, 0 }
+
+/* builds target from the rules text and the listings of st (may be 0):
+   deny records, or allow with RBLSMTPD="-<rbltext>" if rbltext is set.
+   Temporary file <target>.tmp.<pid> in target's directory, fsync,
+   rename, fsync of the directory; stale <target>.tmp.* are removed under
+   the lock <target>.lock. 1 ok; 0 syntax error in the rules (*errline,
+   *errwhat; target untouched); -1 system error (errno; target untouched). */
+extern int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat) ;
+
+
+/* ---------------------------------------------------------------- sgstat */
+/* (section owned by smtpguard-stat) */
+
+/* smtpguard-stat's accumulator: log lines in (multilog's @TAI64N label
+   or none), counters and per-IP / per-network tables out. Untrusted
+   input: a line counts only if every field it is counted by parses
+   exactly. Bounded memory: lines over SGSTAT_LINEMAX are ignored, and at
+   most cap IPs and cap networks (/24, /64) are tracked; events from IPs
+   beyond that count in the totals only (untracked). */
+
+#define SGSTAT_LINEMAX 4096
+
+enum sgstat_end_e
+{
+  SGSTAT_QUIT, SGSTAT_CLIENTEOF, SGSTAT_CLIENTGONE, SGSTAT_SERVEREOF,
+  SGSTAT_KICK, SGSTAT_SIGNAL, SGSTAT_TIMEOUT, SGSTAT_OTHER, SGSTAT_END_N
+} ;
+extern char const *const sgstat_endname[SGSTAT_END_N] ;
+
+typedef struct sgstatent_s sgstatent, *sgstatent_ref ;
+struct sgstatent_s
+{
+  unsigned char key[17] ;  /* [0]: 0 free, 4 or 6; then the address (masked for a network) */
+  uint32_t ips ;           /* networks: distinct IPs tracked in it */
+  uint64_t sessions, kicks, refused, listed ;
+  uint64_t badsess ;       /* bad RCPTs, summed over session lines */
+  uint64_t badkick ;       /* bad RCPTs, summed over kick lines */
+} ;
+
+typedef struct sgstattable_s sgstattable, *sgstattable_ref ;
+struct sgstattable_s
+{
+  sgstatent *e ;
+  size_t mask ;  /* slots - 1 */
+  size_t n, cap ;
+} ;
+
+typedef struct sgstat_s sgstat, *sgstat_ref ;
+struct sgstat_s
+{
+  sgstattable ips, nets ;
+  uint64_t lines, events, ignored, toolong, untracked, noip ;
+  uint64_t sessions, ends[SGSTAT_END_N], legit, clean, authsess, blindsess ;
+  uint64_t kicks[SGR_N], wouldkicks[SGR_N], listings, refused, blinds, rebuilds, warnings ;
+  uint64_t tfirst, tlast ;  /* unix seconds from the labels, 0 = none seen */
+  size_t len ;              /* partial line */
+  int skipping ;            /* inside a line longer than SGSTAT_LINEMAX */
+  char line[SGSTAT_LINEMAX + 1] ;
+} ;
+
+extern int sgstat_init (sgstat *, size_t cap) ;  /* 1 ok, 0 ENOMEM */
+extern void sgstat_free (sgstat *) ;
+extern void sgstat_feed (sgstat *, char const *, size_t) ;  /* any chunking */
+extern void sgstat_finish (sgstat *) ;  /* a last line without newline */
+extern void sgstat_line (sgstat *, char *) ;  /* one NUL-terminated line, modified */
+extern uint64_t sgstatent_bad (sgstatent const *) ;
+
+extern int sgstattable_init (sgstattable *, size_t cap) ;
+extern sgstatent *sgstattable_get (sgstattable *, unsigned char const *key, int *isnew) ;
+
 
 #endif

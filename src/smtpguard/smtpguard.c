@@ -24,7 +24,7 @@
 
 #include "smtpguard.h"
 
-#define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir ] prog..."
+#define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] ] prog..."
 #define dieusage() strerr_dieusage(100, USAGE)
 
 #define CBUFSIZE 65536
@@ -51,9 +51,12 @@ static struct
   char const *kickmsg ;
   unsigned int grace ;     /* milliseconds */
   unsigned int timeout ;   /* seconds of silence both ways, 0 = none */
-} opt = { 0, 0, 0, 0, 2000, 0 } ;
+  char const *statedir ;
+} opt = { 0, 0, 0, 0, 2000, 0, 0 } ;
 
 static sgsession sess ;
+static sgstate state = SGSTATE_ZERO ;
+static char ipbuf[SGIP_MAX] ;
 static char const *ip = "unknown" ;
 static int scanning ;
 static char const *endhow = "server-eof" ;
@@ -98,8 +101,45 @@ static void logkick (char const *what, unsigned int reason)
   sglog_puts(&l, what) ;
   sglog_kv(&l, "ip", ip) ;
   sglog_kv(&l, "reason", sgreason_name(reason)) ;
-  sglog_counts(&l, &sess.counts) ;
+  sglog_counts(&l, sgsession_counts(&sess)) ;
   sglog_flush(&l) ;
+}
+
+static void warn_state (char const *what, int e)
+{
+  errno = e ;
+  strerr_warnwu5sys(what, " in ", opt.statedir, " for ", ip) ;
+}
+
+static void loglisting (char const *what, sglisting const *li)
+{
+  sglog l ;
+  sglog_start(&l, PROG, "info") ;
+  sglog_puts(&l, " ") ;
+  sglog_puts(&l, what) ;
+  sglog_kv(&l, "ip", ip) ;
+  sglog_kv(&l, "reason", sgreason_name(li->reason)) ;
+  sglog_u64(&l, "until", li->until) ;
+  if (!strcmp(what, "listed")) sglog_u64(&l, "strikes", li->strikes) ;
+  sglog_flush(&l) ;
+}
+
+/* The listing is on disk before the 421 leaves: the next connection from
+   this IP is refused even if we die right after. */
+static void record_kick (unsigned int reason)
+{
+  sglisting li ;
+  int r ;
+  if (!sess.st) return ;
+  sgsession_flush(&sess) ;
+  if (!sess.st) { warn_state("record the ledger", sess.err) ; return ; }
+  r = sgstate_kick(sess.st, ip, reason, sgnow(), &li) ;
+  if (r < 0) { warn_state("record the kick", errno) ; sess.st = 0 ; return ; }
+  if (r && reason != SGR_LISTED)
+  {
+    loglisting("listed", &li) ;
+    sgstate_notify(sess.st) ;
+  }
 }
 
 static void close_child_in (void)
@@ -120,6 +160,7 @@ static void kick (unsigned int reason)
     return ;
   }
   logkick("kick", reason) ;
+  record_kick(reason) ;
   kicked = 1 ;
   endhow = "kick" ;
   slen = ss ;
@@ -145,6 +186,12 @@ static void scan_client (void)
     n = sgscan_client(&sess.scan, cbuf + cs, clen - cs, &ev) ;
     cs += n ;
     if (ev.type == SGEV_NONE && !n) break ;
+    if (ev.type == SGEV_COMMAND && sess.st && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
+    {
+      /* listed by another session: this command never reaches the smtpd */
+      kick(SGR_LISTED) ;
+      break ;
+    }
   }
 }
 
@@ -158,6 +205,7 @@ static void scan_server (void)
     ss += sgscan_server(&sess.scan, sbuf + ss, slen - ss, &ev) ;
     if (ev.type == SGEV_NONE) continue ;
     reason = sgsession_event(&sess, &ev) ;
+    if (sess.err && !sess.st) { warn_state("update the ledger", sess.err) ; sess.err = 0 ; }
     if (ev.type == SGEV_BLIND)
     {
       sglog l ;
@@ -313,6 +361,47 @@ static void reap (void)
   }
 }
 
+/* Fail open: without a usable statedir or client address, the session
+   is relayed as without -d. */
+static void setup_state (sgstateconf const *sconf)
+{
+  sglisting li ;
+  int r ;
+  char const *x = getenv("TCPREMOTEIP") ;
+  if (!x || !sgip_canon(ipbuf, x))
+  {
+    sglog l ;
+    sglog_start(&l, PROG, "warning") ;
+    sglog_puts(&l, " no valid TCPREMOTEIP, not recording") ;
+    if (x) sglog_kv(&l, "ip", x) ;
+    sglog_flush(&l) ;
+    return ;
+  }
+  ip = ipbuf ;
+  if (!sgstate_open(&state, opt.statedir, sconf))
+  {
+    warn_state("open the statedir", errno) ;
+    return ;
+  }
+  r = sgstate_listed(&state, ip, sgnow(), &li) ;
+  if (r < 0) { warn_state("read the listing", errno) ; sgstate_close(&state) ; return ; }
+  if (r)
+  {
+    char const *text = opt.kickmsg ? opt.kickmsg : kicktext[SGR_LISTED] ;
+    char line[KICKMAX + 8] ;
+    size_t n = strlen(text) ;
+    if (n > KICKMAX) n = KICKMAX ;
+    memcpy(line, "421 ", 4) ;
+    memcpy(line + 4, text, n) ;
+    memcpy(line + 4 + n, "\r\n", 2) ;
+    loglisting("refused", &li) ;
+    allwrite(1, line, n + 6) ;
+    _exit(EXIT_REFUSED) ;
+  }
+  sess.st = &state ;
+  sess.ip = ip ;
+}
+
 static int exitcode (void)
 {
   if (kicked) return EXIT_KICK ;
@@ -330,6 +419,7 @@ static void summary (tain const *start)
   sglog_puts(&l, " session") ;
   sglog_kv(&l, "ip", ip) ;
   if (sess.scan.helolen) sglog_kvn(&l, "helo", sess.scan.helo, sess.scan.helolen) ;
+  if (sess.quit && (!strcmp(endhow, "server-eof") || !strcmp(endhow, "client-eof"))) endhow = "quit" ;
   sglog_kv(&l, "end", endhow) ;
   sglog_counts(&l, &sess.counts) ;
   if (sess.authed) sglog_kv(&l, "auth", "yes") ;
@@ -344,6 +434,7 @@ static void summary (tain const *start)
 int main (int argc, char const *const *argv)
 {
   sglimits limits = { SGLIMIT_BADRCPT, SGLIMIT_RSET, SGLIMIT_AUTHFAIL, SGLIMIT_ERRORS } ;
+  sgstateconf sconf = SGSTATECONF_ZERO ;
   int fds[2] = { 0, 1 } ;  /* in: the child reads fds[0], writes fds[1]; out: ours */
   tain start ;
   PROG = "smtpguard" ;
@@ -351,7 +442,7 @@ int main (int argc, char const *const *argv)
     subgetopt l = SUBGETOPT_ZERO ;
     for (;;)
     {
-      int opt_ = subgetopt_r(argc, argv, "vncb:s:a:e:m:g:t:d:", &l) ;
+      int opt_ = subgetopt_r(argc, argv, "vncb:s:a:e:m:g:t:d:W:k:l:x:", &l) ;
       if (opt_ == -1) break ;
       switch (opt_)
       {
@@ -365,7 +456,11 @@ int main (int argc, char const *const *argv)
         case 'm' : opt.kickmsg = l.arg ; break ;
         case 'g' : if (!uint0_scan(l.arg, &opt.grace)) dieusage() ; break ;
         case 't' : if (!uint0_scan(l.arg, &opt.timeout)) dieusage() ; break ;
-        case 'd' : break ;
+        case 'd' : opt.statedir = l.arg ; break ;
+        case 'W' : if (!uint320_scan(l.arg, &sconf.window) || !sconf.window) dieusage() ; break ;
+        case 'k' : if (!uint320_scan(l.arg, &sconf.kicks) || !sconf.kicks) dieusage() ; break ;
+        case 'l' : if (!uint320_scan(l.arg, &sconf.listtime) || !sconf.listtime) dieusage() ; break ;
+        case 'x' : if (!uint320_scan(l.arg, &sconf.listmax)) dieusage() ; break ;
         default : dieusage() ;
       }
     }
@@ -388,6 +483,7 @@ int main (int argc, char const *const *argv)
   scan_limits(&limits.errors, "SMTPGUARD_ERRORS") ;
   scanning = opt.countrelay || !getenv("RELAYCLIENT") ;
   sgsession_init(&sess, &limits, scanning) ;
+  if (opt.statedir && scanning && !opt.dryrun) setup_state(&sconf) ;
 
   tain_now_set_stopwatch_g() ;
   start = STAMP ;
@@ -419,6 +515,7 @@ int main (int argc, char const *const *argv)
     strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
 
   relay() ;
+  if (sess.st && !sgsession_flush(&sess)) warn_state("update the ledger", sess.err) ;
   reap() ;
   tain_now_g() ;
   if (opt.verbose) summary(&start) ;
