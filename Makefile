@@ -64,11 +64,25 @@ $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC_LINE) $(EXTRA_CFLAGS) -o $@ $< $(EXTRA_LDFLAGS)
 
-tests: all $(TEST_BINARIES) $(TOOL_BINARIES)
+# test tools that use the library
+$(BUILD)/tests/state/%: tests/state/%.c $(BUILD)/libsmtpguard.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(LIBS)
+STATE_TOOLS := $(patsubst tests/state/%.c,$(BUILD)/tests/state/%,$(wildcard tests/state/*.c))
+
+tests: all $(TEST_BINARIES) $(TOOL_BINARIES) $(STATE_TOOLS)
 
 # Every test: unit programs, then the shell suites through the real chain.
 check: tests
 	BUILD=$(BUILD) sh tests/run
+
+# Fuzzing the scanner (issue 5): clang-14, libFuzzer, ASan+UBSan, into
+# build-fuzz/. `make check` runs the short run through tests/fuzz-short.sh.
+FUZZTIME ?= 600
+fuzz:
+	FUZZ_REQUIRED=1 FUZZ_SECONDS=$(FUZZTIME) BUILD_FUZZ=build-fuzz sh tests/fuzz-short.sh
+fuzz-short:
+	FUZZ_REQUIRED=1 FUZZ_SECONDS=60 BUILD_FUZZ=build-fuzz sh tests/fuzz-short.sh
 
 check-sanitize:
 	$(MAKE) SANITIZE=1 check
@@ -78,9 +92,14 @@ install: all
 	for p in $(PROGRAMS) ; do install -m 755 $(BUILD)/bin/$$p $(DESTDIR)$(BINDIR)/$$p || exit 1 ; done
 	if [ -d doc ] ; then cp -R doc/. $(DESTDIR)$(DOCDIR)/ ; fi
 	cp README COPYING $(DESTDIR)$(DOCDIR)/
-	if [ -d examples ] ; then cp -R examples/. $(DESTDIR)$(EXDIR)/ ; fi
+	# the demo only runs from a source tree: not installed
+	if [ -d examples ] ; then for d in examples/*/ ; do case $$d in examples/demo/) ;; *) cp -R $$d $(DESTDIR)$(EXDIR)/ ;; esac ; done ; fi
+
+# the live demo: `make demo` (about a minute), `make demo DEMO_SHORT=1` (about 20 s)
+demo: all
+	DEMO_SHORT=$(DEMO_SHORT) bash examples/demo/run
 
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: it all tests check check-sanitize install clean
+.PHONY: it all tests check check-sanitize fuzz fuzz-short demo install clean

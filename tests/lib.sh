@@ -107,7 +107,9 @@ sg_listening() {
   _h=$(printf '%04X' "$2")
   for _ino in $(awk -v h=":$_h" 'substr($2, length($2)-4) == h && $4 == "0A" { print $10 }' \
       /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
-    ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$_ino\]" && return 0
+    for _fd in /proc/"$1"/fd/*; do
+      [ "$(readlink "$_fd" 2>/dev/null)" = "socket:[$_ino]" ] && return 0
+    done
   done
   return 1
 }

@@ -4,7 +4,7 @@
 
 #include "smtpguard.h"
 
-static char const *const names[SGR_N] = { "none", "badrcpt", "rset", "authfail", "errors", "listed" } ;
+static char const *const names[SGR_N] = { "none", "badrcpt", "rset", "authfail", "errors", "listed", "longline" } ;
 
 char const *sgreason_name (unsigned int r)
 {

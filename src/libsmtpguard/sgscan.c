@@ -92,6 +92,20 @@ static void keep_helo (sgscan *sc, char const *s, size_t len)
 }
 
 /* A complete command line (its first bytes in sc->line) */
+/* n more bytes of a command or credentials line: past SGSCAN_CMDMAX,
+   smtpds split or cut lines their own ways and replies can no longer be
+   paired; the scanner says so once and goes blind. Returns 1 then. */
+static int too_long (sgscan *sc, size_t n, sgevent *ev)
+{
+  sc->cmdlen = addcap(sc->cmdlen, n, SGSCAN_CMDMAX + 1) ;
+  if (sc->cmdlen <= SGSCAN_CMDMAX) return 0 ;
+  sc->cmode = SGC_BLIND ;
+  ev->type = SGEV_LONGLINE ;
+  ev->cmd = SGCMD_NONE ;
+  ev->code = 0 ;
+  return 1 ;
+}
+
 static void end_line (sgscan *sc, sgevent *ev)
 {
   size_t len = sc->linelen < SGSCAN_LINEMAX ? sc->linelen : SGSCAN_LINEMAX ;
@@ -99,13 +113,20 @@ static void end_line (sgscan *sc, sgevent *ev)
   if (len && sc->line[len-1] == '\r' && sc->linelen <= SGSCAN_LINEMAX) len-- ;
   cmd = classify(sc->line, len) ;
   sc->linelen = 0 ;
+  sc->cmdlen = 0 ;
   q_push(sc, cmd) ;
   ev->type = SGEV_COMMAND ;
   ev->cmd = cmd ;
   switch (cmd)
   {
     case SGCMD_HELO :
-    case SGCMD_EHLO : keep_helo(sc, sc->line, len) ; break ;
+    case SGCMD_EHLO :
+      /* its reply says whether BDAT chunks follow BDAT lines: what the
+         client pipelined behind it waits for it (RFC 2920 ends a group
+         with EHLO anyway) */
+      keep_helo(sc, sc->line, len) ;
+      sc->cmode = SGC_WAIT ;
+      break ;
     case SGCMD_DATA :
     case SGCMD_STARTTLS : sc->cmode = SGC_WAIT ; break ;
     case SGCMD_AUTH : sc->cmode = SGC_WAIT ; sc->inauth = 1 ; break ;
@@ -139,11 +160,20 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
       case SGC_CRED :
       {
         char const *nl = memchr(s + i, '\n', len - i) ;
+        size_t n = (nl ? (size_t)(nl - s) : len) - i ;
+        if (sc->cmdlen + n > SGSCAN_CMDMAX)
+        {
+          size_t k = SGSCAN_CMDMAX + 1 - sc->cmdlen ;
+          too_long(sc, k, ev) ;
+          return i + k ;
+        }
+        sc->cmdlen += n ;
         /* linelen marks a credentials line under way: it stays
            credentials to its end even if AUTH is answered meanwhile */
         if (!nl) { sc->linelen = 1 ; return len ; }
         i = nl - s + 1 ;
         sc->linelen = 0 ;
+        sc->cmdlen = 0 ;
         sc->cmode = sc->qlen ? SGC_WAIT : SGC_COMMAND ;
         break ;
       }
@@ -185,13 +215,23 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
            keep: once the line reads "BDAT 0", more zeros are not kept */
         if (sc->linelen == 6 && sc->line[5] == '0' && iskeyword(sc->line, 5, "bdat"))
         {
-          while (i < len && s[i] == '0') i++ ;
+          size_t z = i ;
+          while (z < len && s[z] == '0' && sc->cmdlen + (z - i) <= SGSCAN_CMDMAX) z++ ;
+          if (too_long(sc, z - i, ev)) return z ;
+          i = z ;
           if (i == len) return len ;
         }
         nl = memchr(s + i, '\n', len - i) ;
         n = (nl ? (size_t)(nl - s) : len) - i ;
         /* stop after 6 bytes so that the test above sees them */
         if (sc->linelen < 6 && n > 6 - sc->linelen) { n = 6 - sc->linelen ; nl = 0 ; }
+        if (sc->cmdlen + n > SGSCAN_CMDMAX)
+        {
+          size_t k = SGSCAN_CMDMAX + 1 - sc->cmdlen ;
+          too_long(sc, k, ev) ;
+          return i + k ;
+        }
+        sc->cmdlen += n ;
         if (sc->linelen < SGSCAN_LINEMAX)
         {
           size_t room = SGSCAN_LINEMAX - sc->linelen ;
@@ -239,6 +279,7 @@ static int end_rline (sgscan *sc, sgevent *ev)
   cmd = sc->q[sc->qhead] ;
   ev->cmd = cmd ;
   if (cmd == SGCMD_EHLO && sc->rcode / 100 == 2) sc->chunking = sc->ehlo_chunking ;
+  if (cmd == SGCMD_HELO && sc->rcode / 100 == 2) sc->chunking = 0 ;
   sc->ehlo_chunking = 0 ;
 
   if (cmd == SGCMD_AUTH && sc->inauth && sc->qlen == 1 && sc->rcode == 334)

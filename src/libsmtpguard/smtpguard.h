@@ -24,10 +24,16 @@
    consumes bytes from s up to and including the first event, fills ev
    (ev.type == SGEV_NONE if there was none) and returns how many bytes
    it consumed. Call again with the rest. If it returns less than len
-   with no event, the client side is blocked: the bytes after a DATA,
-   AUTH or STARTTLS command (or past a full pending queue) cannot be
-   classified before the server's reply is known; feed them again after
-   the next server event. The server side never blocks.
+   with no event, the client side is blocked: the bytes after a HELO,
+   EHLO, DATA, AUTH or STARTTLS command (or past a full pending queue)
+   cannot be classified before the server's reply is known; feed them
+   again after each sgscan_server call. The server side never blocks.
+
+   A reply code is the line's first 3 digits; a line without them has
+   code 0 and never continues a reply. A command or credentials line
+   longer than SGSCAN_CMDMAX bytes (before its LF) gives SGEV_LONGLINE,
+   after which the scanner is blind: smtpds split such lines their own
+   ways (exim at 16384 bytes), so replies cannot be paired any more.
 
    The caller must scan client bytes no later than it forwards them, and
    scan server bytes before it forwards them: then a reply that finds no
@@ -63,7 +69,8 @@ enum sgev_e
   SGEV_NONE = 0,
   SGEV_COMMAND,  /* client: a command line was seen (cmd) */
   SGEV_REPLY,    /* server: a complete reply (cmd, code) */
-  SGEV_BLIND     /* server: 220 to STARTTLS, the stream is opaque from now on */
+  SGEV_BLIND,    /* server: 220 to STARTTLS, the stream is opaque from now on */
+  SGEV_LONGLINE  /* client: a command line longer than SGSCAN_CMDMAX; blind from now on */
 } ;
 
 typedef struct sgevent_s sgevent, *sgevent_ref ;
@@ -77,6 +84,7 @@ struct sgevent_s
 #define SGSCAN_QMAX 256        /* pending commands; more and the client side blocks */
 #define SGSCAN_LINEMAX 80      /* bytes of a command line kept to classify it */
 #define SGSCAN_HELOMAX 64      /* bytes of the HELO/EHLO argument kept for logs */
+#define SGSCAN_CMDMAX 12288    /* longest command line (RFC 4954's AUTH limit) */
 
 enum sgcmode_e
 {
@@ -103,6 +111,7 @@ struct sgscan_s
   unsigned char chunking ;     /* the last EHLO reply advertised CHUNKING */
   uint64_t chunkleft ;         /* BDAT octets still to skip */
   size_t linelen ;             /* bytes of the current command line so far */
+  size_t cmdlen ;              /* the same, all of them, up to SGSCAN_CMDMAX + 1 */
   char line[SGSCAN_LINEMAX] ;  /* its first bytes */
 
   /* server side */
@@ -162,9 +171,10 @@ enum sgreason_e
   SGR_RSET,
   SGR_AUTHFAIL,
   SGR_ERRORS,
-  SGR_LISTED    /* the IP is listed (kicked elsewhere or earlier) */
+  SGR_LISTED,   /* the IP is listed (kicked elsewhere or earlier) */
+  SGR_LONGLINE  /* a command line too long to pair replies any more */
 } ;
-#define SGR_N (SGR_LISTED + 1)
+#define SGR_N (SGR_LONGLINE + 1)
 
 extern int sgpolicy_count (sgcounts *, sgevent const *) ;
 extern void sgcounts_add (sgcounts *, sgcounts const *) ;
@@ -385,7 +395,7 @@ extern int sgcdb_build (char const *target, char const *rules, size_t ruleslen, 
 /* (section owned by smtpguard-stat) */
 
 /* smtpguard-stat's accumulator: log lines in (multilog's @TAI64N label
-   or none), counters and per-IP / per-network tables out. Untrusted
+   or none; smtpguard's, smtpguard-cdb's and tcpserver -v's), counters and per-IP / per-network tables out. Untrusted
    input: a line counts only if every field it is counted by parses
    exactly. Bounded memory: lines over SGSTAT_LINEMAX are ignored, and at
    most cap IPs and cap networks (/24, /64) are tracked; events from IPs
@@ -406,6 +416,7 @@ struct sgstatent_s
   unsigned char key[17] ;  /* [0]: 0 free, 4 or 6; then the address (masked for a network) */
   uint32_t ips ;           /* networks: distinct IPs tracked in it */
   uint64_t sessions, kicks, refused, listed ;
+  uint64_t denied ;        /* tcpserver -v "deny" lines: the rules cdb said no */
   uint64_t badsess ;       /* bad RCPTs, summed over session lines */
   uint64_t badkick ;       /* bad RCPTs, summed over kick lines */
 } ;
@@ -425,6 +436,7 @@ struct sgstat_s
   uint64_t lines, events, ignored, toolong, untracked, noip ;
   uint64_t sessions, ends[SGSTAT_END_N], legit, clean, authsess, blindsess ;
   uint64_t kicks[SGR_N], wouldkicks[SGR_N], listings, refused, blinds, rebuilds, warnings ;
+  uint64_t denied, accepted ;  /* tcpserver -v: deny and ok lines */
   uint64_t tfirst, tlast ;  /* unix seconds from the labels, 0 = none seen */
   size_t len ;              /* partial line */
   int skipping ;            /* inside a line longer than SGSTAT_LINEMAX */

@@ -40,7 +40,8 @@ static char const *const kicktext[SGR_N] =
   "4.7.0 too many RSET commands, closing connection",
   "4.7.0 too many failed authentications, closing connection",
   "4.7.0 too many rejected commands, closing connection",
-  "4.7.0 your address is temporarily blocked for abuse, try again later"
+  "4.7.0 your address is temporarily blocked for abuse, try again later",
+  "4.7.0 command line too long, closing connection"
 } ;
 
 static struct
@@ -186,6 +187,12 @@ static void scan_client (void)
     n = sgscan_client(&sess.scan, cbuf + cs, clen - cs, &ev) ;
     cs += n ;
     if (ev.type == SGEV_NONE && !n) break ;
+    if (ev.type == SGEV_LONGLINE)
+    {
+      scanning = 0 ;
+      kick(SGR_LONGLINE) ;
+      break ;
+    }
     if (ev.type == SGEV_COMMAND && sess.st && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
     {
       /* listed by another session: this command never reaches the smtpd */
@@ -203,7 +210,8 @@ static void scan_server (void)
     unsigned int reason ;
     if (!scanning) { ss = slen ; break ; }
     ss += sgscan_server(&sess.scan, sbuf + ss, slen - ss, &ev) ;
-    if (ev.type == SGEV_NONE) continue ;
+    /* a 334 to AUTH has no event but unblocks the client side */
+    if (ev.type == SGEV_NONE) { scan_client() ; continue ; }
     reason = sgsession_event(&sess, &ev) ;
     if (sess.err && !sess.st) { warn_state("update the ledger", sess.err) ; sess.err = 0 ; }
     if (ev.type == SGEV_BLIND)

@@ -9,11 +9,6 @@
 
 #include "refmodel.h"
 
-/* EHLO as a barrier (bytes after it wait for its reply) is not the
-   current contract; set to 1 to model it if the scanner adopts it. */
-#ifndef REFMODEL_EHLO_BARRIER
-#define REFMODEL_EHLO_BARRIER 0
-#endif
 
 enum { M_CMD, M_WAIT, M_CRED, M_CREDTAIL, M_BODY, M_CHUNK, M_BLIND } ;
 
@@ -124,7 +119,7 @@ static void command (model *m, char const *s, size_t n)
   cmd = verb_of(s, n) ;
   push(m, cmd) ;
   if (cmd == SGCMD_DATA || cmd == SGCMD_AUTH || cmd == SGCMD_STARTTLS) m->mode = M_WAIT ;
-  if (REFMODEL_EHLO_BARRIER && (cmd == SGCMD_EHLO || cmd == SGCMD_HELO)) m->mode = M_WAIT ;
+  if (cmd == SGCMD_EHLO || cmd == SGCMD_HELO) m->mode = M_WAIT ;
   if (cmd == SGCMD_BDAT && m->chunking && refmodel_bdat(s, n, &size) && size)
   {
     m->mode = M_CHUNK ;
@@ -152,10 +147,17 @@ static void advance (model *m, size_t avail)
       if (!m->chunkleft) m->mode = M_CMD ;
       continue ;
     }
-    nl = memchr(p, '\n', avail - m->cpos) ;
-    if (!nl) return ;
-    n = nl - p ;
     if (m->mode == M_CMD && m->qt - m->qh >= SGSCAN_QMAX) return ;
+    nl = memchr(p, '\n', avail - m->cpos) ;
+    n = nl ? (size_t)(nl - p) : avail - m->cpos ;
+    if (m->mode != M_BODY && n > SGSCAN_CMDMAX)
+    {
+      /* a command or credentials line too long to pair replies: blind */
+      emit(m, SGEV_LONGLINE, SGCMD_NONE, 0) ;
+      m->mode = M_BLIND ;
+      return ;
+    }
+    if (!nl) return ;
     m->cpos += n + 1 ;
     switch (m->mode)
     {
@@ -183,6 +185,7 @@ static void reply (model *m, unsigned short code, size_t avail)
   }
   cmd = m->q[m->qh] ;
   if (cmd == SGCMD_EHLO && code >= 200 && code < 300) m->chunking = m->ehlo_ch ;
+  if (cmd == SGCMD_HELO && code >= 200 && code < 300) m->chunking = 0 ;
   m->ehlo_ch = 0 ;
   if (cmd == SGCMD_AUTH && code == 334)
   {
@@ -228,6 +231,7 @@ int refmodel_run (char const *c, size_t clen, char const *s, size_t slen,
     end = nl - s ;
     avail = avail_at(seg, nseg, end, clen) ;
     advance(&m, avail) ;
+    if (m.mode == M_BLIND) break ;  /* a line too long: nothing more pairs */
     n = strip_cr(s + start, end - start) ;
     if (n >= 3 && s[start] >= '0' && s[start] <= '9' && s[start+1] >= '0' && s[start+1] <= '9' && s[start+2] >= '0' && s[start+2] <= '9')
       code = (s[start] - '0') * 100 + (s[start+1] - '0') * 10 + (s[start+2] - '0') ;

@@ -10,7 +10,7 @@ static void nul (void)
   EXPECTC("NUL bytes",
     "EHLO a\0b\r\nRCPT\0TO:<x>\r\n\0\r\nNOOP\r\nDATA\r\nRSET\0\r\n\0.\r\n.\r\nQUIT\r\n",
     "220 x\r\n250 ok\0\r\n500 what\r\n500 what\r\n250 ok\r\n354 go\r\n\0" "50 queued\r\n221 bye\r\n", "c* s*",
-    "ehlo other other noop data greeting=220 ehlo=250 other=500 other=500 noop=250 data=354 dot quit dot=0 quit=221",
+    "ehlo greeting=220 ehlo=250 other other noop data other=500 other=500 noop=250 data=354 dot quit dot=0 quit=221",
     counts(0, 0, 0, 0, 2)) ;
 }
 
@@ -38,12 +38,12 @@ static void megabyte (void)
   memcpy(c, a, l1) ; memcpy(c + l1, b, l2) ; clen = l1 + l2 ;
   memcpy(s, r1, l3) ; memcpy(s + l3, r2, l4) ; slen = l3 + l4 ;
   expect_n("1 MB lines, client first", c, clen, s, slen, "c* s*",
-    "rcpt other noop greeting=220 rcpt=550 other=500 noop=250", 0) ;
+    "longline", 0) ;
   expect_n("1 MB lines, server first", c, clen, s, slen, "s* c*",
-    "greeting=220 unsolicited=550 unsolicited=500 unsolicited=250 rcpt other noop", 0) ;
+    "greeting=220 unsolicited=550 unsolicited=500 unsolicited=250 longline", 0) ;
   expect_n("1 MB lines, 4 KB reads", c, clen, s, slen,
     "c4096 s4096 c4096 s4096 c65536 s65536 c1000000 s1000000 c4096 s4096 c* s*",
-    "greeting=220 rcpt rcpt=550 other noop other=500 noop=250", 0) ;
+    "greeting=220 longline", 0) ;
   free(a) ; free(b) ; free(r1) ; free(r2) ; free(c) ; free(s) ;
 }
 
@@ -52,10 +52,10 @@ static void verbs (void)
   EXPECT("verbs: case, separators, long words",
     "rcpt to:<a>\r\nRcPt\tTO:<b>\r\nRCPTX\r\n"
     "RCPTxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n"
-    "\r\nRCPT\r\n RCPT TO:<c>\r\nMAIL\r\r\nSTARTTLSX\r\nHELO\r\nehlo x\r\nVrfy\r\nexpn x\r\nhelp\r\nQUIT now\r\n"
-    "RCPT                                                                                          TO:<d>\r\n",
+    "\r\nRCPT\r\n RCPT TO:<c>\r\nMAIL\r\r\nSTARTTLSX\r\nVrfy\r\nexpn x\r\nhelp\r\nQUIT now\r\n"
+    "RCPT                                                                                          TO:<d>\r\nHeLo x\r\neHlO x\r\n",
     "", "c*",
-    "rcpt rcpt other other other rcpt other other other helo ehlo vrfy expn help quit rcpt") ;
+    "rcpt rcpt other other other rcpt other other other vrfy expn help quit rcpt helo") ;
 }
 
 /* one session, the client pipelining everything; its server stream cut
@@ -71,7 +71,7 @@ static void splits (void)
     "334 \r\n235 ok\r\n250 ok\r\n550 5.1.1 unknown\r\n250 ok\r\n354 go\r\n250 queued\r\n"
     "250 6 octets\r\n250 reset\r\n220 go\r\n550 no\r\n" ;
   static char const want[] =
-    "ehlo auth greeting=220 ehlo=250 auth=235 mail rcpt rcpt data mail=250 rcpt=550 rcpt=250 data=354"
+    "ehlo greeting=220 ehlo=250 auth auth=235 mail rcpt rcpt data mail=250 rcpt=550 rcpt=250 data=354"
     " dot bdat rset starttls dot=250 bdat=250 rset=250 starttls!220" ;
   char reads[64] ;
   char ones[2 * sizeof(s) + 8] ;
@@ -127,6 +127,25 @@ static void queue_full (void)
   expect_n("queue full, then replies", c, sizeof(c), s, sizeof(s), "c* s*", want, 0) ;
 }
 
+/* SGSCAN_CMDMAX bytes before the LF pass; one more and the scanner says
+   so and goes blind, for commands and credentials lines alike */
+static void cmdmax (void)
+{
+  size_t l1, l2, l3, l4 ;
+  char *ok = big("NOOP ", SGSCAN_CMDMAX - 6, 'a', "\r\nQUIT\r\n", &l1) ;
+  char *over = big("NOOP ", SGSCAN_CMDMAX - 5, 'a', "\r\nQUIT\r\n", &l2) ;
+  char *cred = big("AUTH LOGIN\r\n", SGSCAN_CMDMAX + 1, 'b', "\r\nQUIT\r\n", &l3) ;
+  char *credok = big("AUTH LOGIN\r\n", SGSCAN_CMDMAX - 1, 'b', "\r\nQUIT\r\n", &l4) ;
+  static char const s2[] = "220 x\r\n500 what\r\n221 bye\r\n" ;
+  static char const s3[] = "220 x\r\n334 VXNlcm5hbWU6\r\n535 no\r\n221 bye\r\n" ;
+  expect_n("CMDMAX: exactly the limit", ok, l1, s2, sizeof(s2) - 1, "c* s*", "noop quit greeting=220 noop=500 quit=221", 0) ;
+  expect_n("CMDMAX: one byte over", over, l2, s2, sizeof(s2) - 1, "c* s*", "longline", 0) ;
+  expect_n("CMDMAX: one byte over, server first", over, l2, s2, sizeof(s2) - 1, "s* c*", "greeting=220 unsolicited=500 unsolicited=221 longline", 0) ;
+  expect_n("CMDMAX: credentials over", cred, l3, s3, sizeof(s3) - 1, "c* s*", "auth greeting=220 longline", 0) ;
+  expect_n("CMDMAX: credentials under", credok, l4, s3, sizeof(s3) - 1, "c* s*", "auth greeting=220 auth=535 quit quit=221", 0) ;
+  free(ok) ; free(over) ; free(cred) ; free(credok) ;
+}
+
 int main (void)
 {
   nul() ;
@@ -134,5 +153,6 @@ int main (void)
   verbs() ;
   splits() ;
   queue_full() ;
+  cmdmax() ;
   return report("test_sgscan_edge") ;
 }

@@ -1,0 +1,103 @@
+# bench/lib.sh: helpers for bench/run and its parts (bash). Sourced after
+# tests/lib.sh, which gives T (private temp dir, removed at exit), at_exit,
+# pick_port, sg_listening, stop_pid and wait_until.
+#
+#   srv_start NAME [tcpserver options] -- prog...
+#       tcpserver -R -H -l 0 -c 1000 -b 1000 [options] 127.0.0.1 PORT prog...
+#       under bash's `time` (getrusage of the whole reaped process tree,
+#       millisecond resolution); sets PORT, SRV_PID (tcpserver), SRV_WRAP.
+#   srv_stop NAME
+#       waits (bounded) until every session's processes are gone, stops
+#       tcpserver by its pid (SIGTERM) and sets CPU: user+sys seconds of
+#       tcpserver and everything it ran.
+#   lc args...      runs loadclient, output in LC; kv KEY gives a field.
+#   stats v...      "median min max" of the numbers given.
+#   row ...         appends one table row to $RESULTS.
+#   cg_count        callgrind's instruction count for one session.
+
+LC_BIN=$BENCH_BIN/loadclient
+FAST=$BENCH_BIN/fastsmtpd
+
+srv_start() {
+  _name=$1; shift
+  _opts=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do _opts+=("$1"); shift; done
+  shift
+  for _try in 1 2 3 4 5; do
+    PORT=$(pick_port)
+    bash -c 'TIMEFORMAT="%3U %3S"; out=$1; log=$2; shift 2; { time "$@" 2>"$log" </dev/null; } 2>"$out"' \
+      timed "$T/$_name.cpu" "$T/$_name.log" \
+      tcpserver -R -H -l 0 -c 1000 -b 1000 "${_opts[@]}" 127.0.0.1 "$PORT" "$@" &
+    SRV_WRAP=$!
+    at_exit "stop_pid $SRV_WRAP"
+    SRV_PID=
+    for _i in $(seq 50); do
+      [ -z "$SRV_PID" ] && SRV_PID=$(pgrep -P "$SRV_WRAP" | head -n 1)
+      if [ -n "$SRV_PID" ] && sg_listening "$SRV_PID" "$PORT"; then
+        at_exit "stop_pid $SRV_PID"
+        return 0
+      fi
+      kill -0 "$SRV_WRAP" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ -n "$SRV_PID" ] && stop_pid "$SRV_PID"
+    stop_pid "$SRV_WRAP"
+  done
+  cat "$T/$_name.log" >&2
+  fail "tcpserver for $_name did not start"
+}
+
+srv_children() { [ -z "$(pgrep -P "$SRV_PID")" ]; }
+
+srv_stop() {
+  wait_until 30 srv_children || note "$1: sessions still running after 30 s"
+  stop_pid "$SRV_PID"
+  for _i in $(seq 50); do kill -0 "$SRV_WRAP" 2>/dev/null || break; sleep 0.1; done
+  wait "$SRV_WRAP" 2>/dev/null
+  CPU=$(awk '{ printf "%.3f", $1 + $2 }' "$T/$1.cpu")
+  [ -n "$CPU" ] || fail "$1: no CPU figure"
+}
+
+lc() {
+  LC=$("$LC_BIN" -t "${LC_SECS:-300}" "$@") || { echo "$LC" >&2; fail "loadclient $* failed"; }
+}
+kv() { printf '%s\n' "$LC" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# stats v...: median (mean of the middle two for an even count), min, max
+stats() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+    END { if (!NR) { print "0 0 0"; exit }
+          m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+          printf "%.6g %.6g %.6g\n", m, v[1], v[NR] }'
+}
+med() { stats "$@" | cut -d' ' -f1; }
+# spread v...: "median (min-max)" with fmt digits
+spread() { stats "$@" | awk -v f="%.${SPREAD_DIGITS:-2}f" '{ printf f " (" f "-" f ")", $1, $2, $3 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "inf"; else printf "%.4f", a / b }'; }
+calc() { awk "BEGIN { printf \"%.4f\", $1 }"; }
+
+# cg_count name prog...: CG = user-space instructions (callgrind) of the
+# first process valgrind runs (not the smtpd it execs) for one lock-step
+# session through tcpserver; repeatable where CPU time is noisy.
+cg_count() { # name prog... -> CG (instructions of the first process valgrind ran)
+  _nm=$1; shift
+  srv_start "$_nm" -- valgrind --tool=callgrind --callgrind-out-file="$T/$_nm.cg.%p" "$@"
+  LC_SECS=60 lc -n 1 127.0.0.1 "$PORT"
+  [ "$(kv ok)" = 1 ] || fail "$_nm: the session did not end with 221: $LC"
+  srv_stop "$_nm"
+  CG=$(cat "$T/$_nm".cg.* | sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' | head -n 1)
+  sane "$_nm" "$CG"
+}
+
+# row section figure without with ratio target verdict
+row() {
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$@" >>"$RESULTS"
+}
+# verdict value op limit: met / MISSED (op: le or ge)
+verdict() {
+  awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { ok = op == "le" ? v + 0 <= l + 0 : v + 0 >= l + 0; print ok ? "met" : "MISSED" }'
+}
+# sane name value: a figure must be a positive number
+sane() {
+  awk -v v="$2" 'BEGIN { exit !(v ~ /^[0-9.e+-]+$/ && v + 0 > 0) }' || fail "$1: figure '$2' is not a positive number"
+}

@@ -1,0 +1,118 @@
+/* ISC license. */
+
+/* The per-IP ledger: ledger/<ip>, one fixed-size record of SGLEDGER_NB
+   time buckets covering the window. Every update is read, modify, one
+   pwrite(2) of the whole record, under flock(LOCK_EX) on the file: so
+   concurrent writers serialize, a writer killed before its pwrite
+   changes nothing, and the cost does not depend on how many IPs exist.
+   The ledger is not fsync'd: after a power loss it may be stale or torn;
+   a torn record fails its checksum and counts as empty. The file also
+   serves as the IP's lock for listing changes (sgstate_kick, _unlist). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "smtpguard.h"
+
+#define SGLEDGER_NB 16
+#define SGLEDGER_MAGIC 0x314c4753u  /* "SGL1" */
+#define NC 6  /* bad, good, rset, authfail, errors, kicks */
+
+struct bucket_s
+{
+  uint64_t index ;  /* now / width when this bucket was last started */
+  uint32_t c[NC] ;
+} ;
+
+struct record_s
+{
+  uint32_t magic ;
+  uint32_t width ;
+  uint32_t sum ;
+  uint32_t pad ;
+  struct bucket_s b[SGLEDGER_NB] ;
+} ;
+
+static uint32_t checksum (struct record_s const *r)
+{
+  unsigned char const *p = (unsigned char const *)r->b ;
+  uint32_t h = 2166136261u ;
+  size_t i = 0 ;
+  for (; i < sizeof(r->b) ; i++) h = (h ^ p[i]) * 16777619u ;
+  return h ;
+}
+
+static uint32_t satadd (uint32_t a, uint32_t b)
+{
+  return a + b < a ? 0xffffffffu : a + b ;
+}
+
+int sgledger_lock (sgstate *st, char const *ip)
+{
+  unsigned int tries = 0 ;
+  for (; tries < 8 ; tries++)
+  {
+    struct stat stt ;
+    int fd = openat(st->ledgerfd, ip, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644) ;
+    if (fd == -1) return -1 ;
+    if (flock(fd, LOCK_EX) == -1 || fstat(fd, &stt) == -1) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
+    if (!S_ISREG(stt.st_mode)) { close(fd) ; errno = EINVAL ; return -1 ; }
+    if (stt.st_nlink) return fd ;
+    close(fd) ;  /* sgstate_gc unlinked it while we waited: take the new one */
+  }
+  errno = EBUSY ;
+  return -1 ;
+}
+
+int sgledger_update (int fd, sgstateconf const *conf, sgcounts const *delta, uint32_t kicks, uint64_t now, sgcounts *total, uint32_t *kickstotal)
+{
+  struct record_s r ;
+  uint32_t width = (conf->window + SGLEDGER_NB - 1) / SGLEDGER_NB ;
+  uint32_t sums[NC] = { 0, 0, 0, 0, 0, 0 } ;
+  uint64_t idx ;
+  struct bucket_s *cur ;
+  unsigned int i, j ;
+  ssize_t n ;
+  if (!width) width = 1 ;
+  idx = now / width ;
+  n = pread(fd, &r, sizeof(r), 0) ;
+  if (n < 0) return 0 ;
+  if (n != sizeof(r) || r.magic != SGLEDGER_MAGIC || r.width != width || r.sum != checksum(&r))
+  {
+    memset(&r, 0, sizeof(r)) ;
+    r.magic = SGLEDGER_MAGIC ;
+    r.width = width ;
+  }
+  cur = &r.b[idx % SGLEDGER_NB] ;
+  if (cur->index != idx) { memset(cur, 0, sizeof(*cur)) ; cur->index = idx ; }
+  if (delta)
+  {
+    cur->c[0] = satadd(cur->c[0], delta->bad) ;
+    cur->c[1] = satadd(cur->c[1], delta->good) ;
+    cur->c[2] = satadd(cur->c[2], delta->rset) ;
+    cur->c[3] = satadd(cur->c[3], delta->authfail) ;
+    cur->c[4] = satadd(cur->c[4], delta->errors) ;
+  }
+  cur->c[5] = satadd(cur->c[5], kicks) ;
+  for (i = 0 ; i < SGLEDGER_NB ; i++)
+    if (r.b[i].index <= idx && r.b[i].index + SGLEDGER_NB > idx)
+      for (j = 0 ; j < NC ; j++) sums[j] = satadd(sums[j], r.b[i].c[j]) ;
+  r.sum = checksum(&r) ;
+  n = pwrite(fd, &r, sizeof(r), 0) ;
+  if (n != sizeof(r))
+  {
+    if (n >= 0) errno = ENOSPC ;
+    return 0 ;
+  }
+  if (total)
+  {
+    total->bad = sums[0] ; total->good = sums[1] ; total->rset = sums[2] ;
+    total->authfail = sums[3] ; total->errors = sums[4] ;
+  }
+  if (kickstotal) *kickstotal = sums[5] ;
+  return 1 ;
+}

@@ -1,0 +1,55 @@
+/* ISC license. */
+
+/* A kick: count it in the ledger and, if the kicks in the window reach
+   the threshold, list the IP. The whole read-decide-write happens under
+   the IP's ledger lock, so that concurrent kicks of one IP neither lose
+   a strike nor list it twice; the listing is on disk (file and
+   directory fsync'd) before this returns, hence before the 421. */
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "smtpguard.h"
+
+int sgstate_kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now, sglisting *l)
+{
+  sglisting old, tmp ;
+  char cip[SGIP_MAX] ;
+  uint32_t kicks = 0 ;
+  int fd, r ;
+  if (!sgip_canon(cip, ip)) return (errno = EINVAL, -1) ;
+  if (!l) l = &tmp ;
+  fd = sgledger_lock(st, cip) ;
+  if (fd == -1) return -1 ;
+  if (!sgledger_update(fd, &st->conf, 0, 1, now, 0, &kicks)) goto err ;
+  r = sglisting_read(st->listedfd, cip, &old) ;
+  if (r < 0)
+  {
+    if (errno != EINVAL) goto err ;
+    r = 0 ;  /* a garbage listing file is overwritten, strikes lost */
+  }
+  if (r && old.until > now)  /* already listed: no new strike */
+  {
+    *l = old ;
+    close(fd) ;
+    return 1 ;
+  }
+  if (kicks < st->conf.kicks) { close(fd) ; return 0 ; }
+  memcpy(l->ip, cip, strlen(cip) + 1) ;
+  l->reason = reason ;
+  l->strikes = (r && old.strikes < 0xffffffffu ? old.strikes : 0) + 1 ;
+  l->since = now ;
+  l->until = now + sglisting_duration(&st->conf, l->strikes) ;
+  if (!sglisting_write(st->listedfd, l)) goto err ;
+  close(fd) ;
+  sgstate_notify(st) ;
+  return 1 ;
+ err:
+  {
+    int e = errno ;
+    close(fd) ;
+    errno = e ;
+  }
+  return -1 ;
+}

@@ -1,0 +1,51 @@
+/* ISC license. */
+
+/* The per-event entry points other than the kick. Each takes the IP as
+   the caller got it (e.g. TCPREMOTEIP) and canonicalizes it first: only
+   a canonical address is ever used as a file name. */
+
+#include <errno.h>
+#include <unistd.h>
+
+#include "smtpguard.h"
+
+int sgstate_listed (sgstate *st, char const *ip, uint64_t now, sglisting *l)
+{
+  sglisting tmp ;
+  char cip[SGIP_MAX] ;
+  int r ;
+  if (!sgip_canon(cip, ip)) return (errno = EINVAL, -1) ;
+  if (!l) l = &tmp ;
+  r = sglisting_read(st->listedfd, cip, l) ;
+  if (r <= 0) return r ;
+  return l->until > now ;
+}
+
+int sgstate_ledger_add (sgstate *st, char const *ip, sgcounts const *delta, uint64_t now, sgcounts *total)
+{
+  char cip[SGIP_MAX] ;
+  int fd, r ;
+  if (!sgip_canon(cip, ip)) return (errno = EINVAL, 0) ;
+  fd = sgledger_lock(st, cip) ;
+  if (fd == -1) return 0 ;
+  r = sgledger_update(fd, &st->conf, delta, 0, now, total, 0) ;
+  { int e = errno ; close(fd) ; errno = e ; }
+  return r ;
+}
+
+/* Unlisting is forgiveness: the listing goes, with its strikes, and so
+   does the IP's ledger, so that the next session starts from zero. */
+int sgstate_unlist (sgstate *st, char const *ip)
+{
+  char cip[SGIP_MAX] ;
+  int fd, r = 1 ;
+  if (!sgip_canon(cip, ip)) return (errno = EINVAL, -1) ;
+  fd = sgledger_lock(st, cip) ;
+  if (fd == -1) return -1 ;
+  if (unlinkat(st->listedfd, cip, 0) == -1) r = errno == ENOENT ? 0 : -1 ;
+  else if (fsync(st->listedfd) == -1) r = -1 ;
+  if (r >= 0 && ftruncate(fd, 0) == -1) r = -1 ;
+  { int e = errno ; close(fd) ; errno = e ; }
+  if (r == 1) sgstate_notify(st) ;
+  return r ;
+}
