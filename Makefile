@@ -100,6 +100,6 @@ demo: all
 	DEMO_SHORT=$(DEMO_SHORT) bash examples/demo/run
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-vg
 
-.PHONY: it all tests check check-sanitize fuzz fuzz-short demo install clean
+.PHONY: it all tests check check-quick check-sanitize check-valgrind fuzz fuzz-short demo install clean

@@ -190,7 +190,7 @@ check_no_leftovers() {
 # sg_kill_strays: last resort at exit, so that a failing test does not
 # leave processes behind for the next one.
 sg_kill_strays() {
-  for _g in $SG_SERVERS; do kill -KILL -- "-$_g" 2>/dev/null; done
+  for _g in $SG_SERVERS; do kill -KILL "-$_g" 2>/dev/null; done
   return 0
 }
 at_exit 'sg_kill_strays'

@@ -139,7 +139,8 @@ int main (int argc, char const *const *argv)
   if (!watch)
   {
     int r = build(0) ;
-    if (r > 0 && stopen) sgstate_gc(&st, (uint64_t)time(0)) ;
+    if (r > 0 && stopen) sgstate_gc(&st, sgnow()) ;
+    if (stopen) sgstate_close(&st) ;
     return r > 0 ? 0 : r < 0 ? 111 : 100 ;
   }
   sgcdb_watch(pollsecs) ;

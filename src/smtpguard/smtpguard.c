@@ -525,6 +525,8 @@ int main (int argc, char const *const *argv)
   relay() ;
   if (sess.st && !sgsession_flush(&sess)) warn_state("update the ledger", sess.err) ;
   reap() ;
+  selfpipe_finish() ;
+  if (state.dirfd >= 0) sgstate_close(&state) ;
   tain_now_g() ;
   if (opt.verbose) summary(&start) ;
   return exitcode() ;
