@@ -13,6 +13,8 @@ EXDIR    := $(shell head -n 1 conf-compile/conf-install-examples)
 
 # make SANITIZE=1: an ASan+UBSan build of everything, in its own tree
 ifeq ($(SANITIZE),1)
+# the sanitizers' runtimes want a dynamic link
+LD_LINE := $(filter-out -static,$(LD_LINE))
 BUILD ?= build-san
 EXTRA_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 EXTRA_LDFLAGS += -fsanitize=address,undefined
@@ -95,6 +97,11 @@ install: all
 	# the demo only runs from a source tree: not installed
 	if [ -d examples ] ; then for d in examples/*/ ; do case $$d in examples/demo/) ;; *) cp -R $$d $(DESTDIR)$(EXDIR)/ ;; esac ; done ; fi
 
+# Benchmarks (issue 6): one table, also in bench/results/latest.md;
+# BENCH_QUICK=1: quick mode (make check runs it to prove the harness)
+bench: all
+	BUILD=$(BUILD) BENCH_QUICK=$(BENCH_QUICK) bash bench/run
+
 # the live demo: `make demo` (about a minute), `make demo DEMO_SHORT=1` (about 20 s)
 demo: all
 	DEMO_SHORT=$(DEMO_SHORT) bash examples/demo/run
@@ -102,4 +109,4 @@ demo: all
 clean:
 	rm -rf build build-san build-fuzz build-vg
 
-.PHONY: it all tests check check-quick check-sanitize check-valgrind fuzz fuzz-short demo install clean
+.PHONY: it all bench tests check check-quick check-sanitize check-valgrind fuzz fuzz-short demo install clean

@@ -51,7 +51,7 @@ s1_pair fastsmtpd pipelined no "$FAST"
 S1_CONC=5 S1_RUNS=$R1X s1_pair "exim -bs, 5 at a time" lockstep no "$SMTPD"
 
 # callgrind: user-space instructions for one lock-step session
-if command -v valgrind >/dev/null 2>&1; then
+if have_callgrind; then
   cg_count s1.cg.fast "$FAST"; cgf=$CG
   cg_count s1.cg.guard "$SG_BIN/smtpguard" "$FAST"; cgg=$CG
   row 1 "session, lockstep: user-space instructions (callgrind): fastsmtpd / smtpguard itself" "$cgf" "$cgg" "$(ratio "$cgg" "$cgf")" "-" "info"

@@ -60,7 +60,7 @@ bn=$(fmtn "$big")
 row 5 "smtpguard -d + tcpserver -x: server CPU ms per clean session, 0 vs $bn listed (without column = 0)" "$(spread "${sb[@]}")" "$(spread "${sg[@]}")" "$(SPREAD_DIGITS=3 spread "${sr[@]}")" "does not grow (<= 1.10)" "$(verdict "$(med "${sr[@]}")" le 1.10)"
 row 5 "server CPU ms per kick (session kicked and listed), 0 vs $bn listed" "$(spread "${kb[@]}")" "$(spread "${kg[@]}")" "$(SPREAD_DIGITS=3 spread "${kr[@]}")" "does not grow (<= 1.10)" "$(verdict "$(med "${kr[@]}")" le 1.10)"
 row 5 "kicked session p50 latency ms (fsync'd listing), 0 vs $bn listed" "$(spread "${lb[@]}")" "$(spread "${lg[@]}")" "$(SPREAD_DIGITS=3 spread "${lr[@]}")" "-" "info"
-if command -v valgrind >/dev/null 2>&1; then
+if have_callgrind; then
   cg_count s5.cg.0 "$SG_BIN/smtpguard" -d "$T/s5.zero.1" "$FAST"; c0=$CG
   cg_count s5.cg.N "$SG_BIN/smtpguard" -d "$T/s5.$big" "$FAST"; cN=$CG
   row 5 "smtpguard -d: user-space instructions per session (callgrind), 0 vs $bn listed" "$c0" "$cN" "$(ratio "$cN" "$c0")" "does not grow (<= 1.01)" "$(verdict "$(ratio "$cN" "$c0")" le 1.01)"

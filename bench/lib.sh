@@ -79,6 +79,11 @@ calc() { awk "BEGIN { printf \"%.4f\", $1 }"; }
 # cg_count name prog...: CG = user-space instructions (callgrind) of the
 # first process valgrind runs (not the smtpd it execs) for one lock-step
 # session through tcpserver; repeatable where CPU time is noisy.
+# callgrind needs valgrind and a binary without ASan (they cannot share
+# a process: a `make check-sanitize` run skips these rows)
+have_callgrind() {
+  command -v valgrind >/dev/null 2>&1 && ! grep -q __asan_init "$SG_BIN/smtpguard"
+}
 cg_count() { # name prog... -> CG (instructions of the first process valgrind ran)
   _nm=$1; shift
   srv_start "$_nm" -- valgrind --tool=callgrind --callgrind-out-file="$T/$_nm.cg.%p" "$@"

@@ -90,7 +90,7 @@ at_exit "stop_pid $WPID"
 rcpt_script "$T/kick-first" 3 1
 sgt kick2 "$BOT" "$T/kick-first"
 # 9 earlier bad RCPTs are still in the window: the 1st one here is the 10th
-assert_grep "$SERVER_LOG" "kick ip=$BOT reason=badrcpt bad=10 good=0 rset=0 " "kick2: window counters"
+assert_eq "$(grep -c "kick ip=$BOT reason=badrcpt bad=10 good=0 rset=0 " "$SERVER_LOG")" 2 "kick2: window counters"
 wait_until 5 sh -c "cdb -q '$CDB' '$BOT' >/dev/null" || { cat "$T/watch.log" >&2; fail "smtpguard-cdb -w did not write the new listing within 5 s"; }
 sgt denied3 "$BOT" "$T/denied"
 check_denied denied3

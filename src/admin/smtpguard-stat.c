@@ -122,7 +122,7 @@ static void top (sgstattable const *t, unsigned int n, int isnet)
     sgstatent const *e = t->e + i ;
     if (e->key[0] && (e->kicks || e->refused || e->denied || sgstatent_bad(e))) v[k++] = e ;
   }
-  qsort(v, k, sizeof(sgstatent *), &cmp) ;
+  if (k) qsort(v, k, sizeof(sgstatent *), &cmp) ;
   if (!tsv && n && k)
   {
     put(isnet ? "\ntop networks                 ips" : "\ntop IPs                         ") ;

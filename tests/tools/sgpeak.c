@@ -12,10 +12,11 @@
  *
  * One line is appended (one write) to report:
  *
- *   pid=P hwm=KB rss=KB anon=KB status=S fds=N[,fd:target...]
+ *   pid=P hwm=KB rss=KB anon=KB status=S sig=K fds=N[,fd:target...]
  *
  * hwm is VmHWM (peak resident size), anon RssAnon, status the exit code
- * (128 + signal if killed), fds the descriptors prog still had open at
+ * (128 + signal if killed), sig the signal that killed prog itself (0 if
+ * it exited), fds the descriptors prog still had open at
  * exit that sgpeak did not itself hand it (same number, same target).
  * sgpeak exits with prog's status. Plain libc, Linux only. */
 
@@ -49,7 +50,7 @@ static void die (char const *what)
 /* calls f(fd, target) for every descriptor of process pid ("self") */
 static void eachfd (char const *pid, void (*f)(int, char const *))
 {
-  char path[64], link[160], target[128] ;
+  char path[64], link[352], target[128] ;
   DIR *d ;
   struct dirent *e ;
   snprintf(path, sizeof path, "/proc/%s/fd", pid) ;
@@ -116,7 +117,7 @@ int main (int argc, char **argv)
 {
   char const *report = 0 ;
   pid_t pid ;
-  int st, code = 111, opt ;
+  int st, code = 111, opt, killsig = 0 ;
   while ((opt = getopt(argc, argv, "+o:")) != -1)
     switch (opt)
     {
@@ -145,7 +146,7 @@ int main (int argc, char **argv)
     int sig = 0 ;
     if (waitpid(pid, &st, 0) != pid) { if (errno == EINTR) continue ; die("waitpid") ; }
     if (WIFEXITED(st)) { code = WEXITSTATUS(st) ; break ; }
-    if (WIFSIGNALED(st)) { code = 128 + WTERMSIG(st) ; break ; }
+    if (WIFSIGNALED(st)) { killsig = WTERMSIG(st) ; code = 128 + killsig ; break ; }
     if (!WIFSTOPPED(st)) continue ;
     if (st >> 8 == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) snapshot(pid) ;
     else sig = WSTOPSIG(st) ;
@@ -154,8 +155,8 @@ int main (int argc, char **argv)
  end:
   {
     char line[4400] ;
-    int n = snprintf(line, sizeof line, "pid=%d hwm=%ld rss=%ld anon=%ld status=%d fds=%d%s\n",
-      (int)pid, hwm, rss, anon, code, nnew, newfds) ;
+    int n = snprintf(line, sizeof line, "pid=%d hwm=%ld rss=%ld anon=%ld status=%d sig=%d fds=%d%s\n",
+      (int)pid, hwm, rss, anon, code, killsig, nnew, newfds) ;
     int fd = open(report, O_WRONLY | O_APPEND | O_CREAT, 0644) ;
     if (fd < 0) die(report) ;
     if (n > (int)sizeof line - 1) n = sizeof line - 1 ;

@@ -179,6 +179,7 @@ static size_t replylen(void)
 {
   size_t start = 0;
   for (;;) {
+    if (start >= rlen) return 0;
     char *nl = memchr(rbuf + start, '\n', rlen - start);
     if (!nl) return 0;
     size_t end = nl - rbuf + 1;
