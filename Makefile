@@ -107,6 +107,6 @@ demo: all
 	DEMO_SHORT=$(DEMO_SHORT) bash examples/demo/run
 
 clean:
-	rm -rf build build-san build-fuzz build-vg
+	rm -rf build build-san build-fuzz build-vg build-dyn
 
 .PHONY: it all bench tests check check-quick check-sanitize check-valgrind fuzz fuzz-short demo install clean

@@ -21,7 +21,6 @@
 need_sgtclient
 need_smtpguard
 need_tools sgpeak sgabuse
-peak_baseline
 
 GUARD="$SG_BIN/smtpguard -v -g 500"
 
@@ -49,7 +48,8 @@ slow_start=$(date +%s)
 slow_pid=$!
 at_exit "kill $slow_pid 2>/dev/null"
 # while it trickles: the live smtpguard holds only its own descriptors
-wait_until 5 test -n "$(pgrep -g "$S_PID" -x smtpguard)" || fail "slowloris: no smtpguard running"
+slow_live() { pgrep -g "$S_PID" -x smtpguard >/dev/null; }
+wait_until 5 slow_live || fail "slowloris: no smtpguard running"
 sleep 1
 check_live "$(pgrep -g "$S_PID" -x smtpguard | head -n 1)" "slowloris"
 
@@ -92,8 +92,8 @@ check_peaks "$T/g.peak" 1 "noread"
 "$SGTCLIENT" -t 60 -b 127.0.61.3 -o "$T/many.client" 127.0.0.1 "$G_PORT" "$T/many.script" >/dev/null 2>"$T/many.err"
 rc=$?
 [ $rc -eq 1 ] || { cat "$T/many.err" >&2; fail "10000 RCPTs: sgtclient exit $rc, want 1 (all read, then closed)"; }
-tr -d '\r' <"$T/many.client" >"$T/many.lines"
-nrep=$(grep -c '^[0-9][0-9][0-9] ' "$T/many.lines")
+tr -d '\r' <"$T/many.client" | grep '^[0-9][0-9][0-9] ' >"$T/many.lines"
+nrep=$(wc -l <"$T/many.lines")
 [ "$nrep" -eq 10004 ] || fail "10000 RCPTs: want 10004 replies (greeting, EHLO, MAIL, 10000 RCPT, QUIT), got $nrep"
 tail -n 1 "$T/many.lines" | grep -q '^221 ' || fail "10000 RCPTs: the last reply is not the 221"
 good=$(sed -n '4,10003p' "$T/many.lines" | grep -c '^2')

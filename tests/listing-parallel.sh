@@ -18,12 +18,17 @@
 . "$(dirname "$0")/listing/listinglib.sh"
 
 NIP=200
+# Under valgrind (tests/check-valgrind sets SG_VALGRIND) each smtpguard
+# start costs about a CPU second: 1000 of them would not fit the suite's
+# timeout, and memcheck needs the code paths, not the numbers: 40 IPs.
+[ -n "${SG_VALGRIND:-}" ] && NIP=40
 PAR=${SG_LISTING_PAR:-30}
 : >"$T/ips"
 for n in 40 41; do
   i=1
   while [ $i -le 100 ]; do echo "127.0.$n.$i" >>"$T/ips"; i=$((i + 1)); done
 done
+head -n $NIP "$T/ips" >"$T/ips.tmp" && mv "$T/ips.tmp" "$T/ips" || fail "ip list"
 [ "$(wc -l <"$T/ips")" -eq $NIP ] || fail "ip list"
 
 build_cdb

@@ -13,9 +13,12 @@
 
 static int subdir (int dirfd, char const *name)
 {
-  int fd ;
+  int fd, e = 0 ;
   if (mkdirat(dirfd, name, 0755) == 0) fsync(dirfd) ;  /* the new entry is durable */
+  else if (errno != EEXIST) e = errno ;
   fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) ;
+  /* say why it could not be made (EACCES, EROFS, ENOSPC), not ENOENT */
+  if (fd == -1 && errno == ENOENT && e) errno = e ;
   return fd ;
 }
 

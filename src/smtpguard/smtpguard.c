@@ -392,6 +392,8 @@ static void setup_state (sgstateconf const *sconf)
     return ;
   }
   r = sgstate_listed(&state, ip, sgnow(), &li) ;
+  /* an unparsable listing is no listing: this IP's next kick replaces it */
+  if (r < 0 && errno == EINVAL) { warn_state("parse the listing", errno) ; r = 0 ; }
   if (r < 0) { warn_state("read the listing", errno) ; sgstate_close(&state) ; return ; }
   if (r)
   {

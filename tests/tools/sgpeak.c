@@ -12,9 +12,9 @@
  *
  * One line is appended (one write) to report:
  *
- *   pid=P hwm=KB rss=KB anon=KB status=S sig=K fds=N[,fd:target...]
+ *   ip=IP pid=P hwm=KB rss=KB anon=KB status=S sig=K fds=N[,fd:target...]
  *
- * hwm is VmHWM (peak resident size), anon RssAnon, status the exit code
+ * ip is $TCPREMOTEIP (- if unset), hwm is VmHWM (peak resident size), anon RssAnon, status the exit code
  * (128 + signal if killed), sig the signal that killed prog itself (0 if
  * it exited), fds the descriptors prog still had open at
  * exit that sgpeak did not itself hand it (same number, same target).
@@ -155,8 +155,9 @@ int main (int argc, char **argv)
  end:
   {
     char line[4400] ;
-    int n = snprintf(line, sizeof line, "pid=%d hwm=%ld rss=%ld anon=%ld status=%d sig=%d fds=%d%s\n",
-      (int)pid, hwm, rss, anon, code, killsig, nnew, newfds) ;
+    char const *ip = getenv("TCPREMOTEIP") ;
+    int n = snprintf(line, sizeof line, "ip=%.64s pid=%d hwm=%ld rss=%ld anon=%ld status=%d sig=%d fds=%d%s\n",
+      ip ? ip : "-", (int)pid, hwm, rss, anon, code, killsig, nnew, newfds) ;
     int fd = open(report, O_WRONLY | O_APPEND | O_CREAT, 0644) ;
     if (fd < 0) die(report) ;
     if (n > (int)sizeof line - 1) n = sizeof line - 1 ;
