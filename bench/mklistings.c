@@ -4,7 +4,7 @@
  *
  * Creates statedir/listed/ if needed and writes count listings, for the
  * IPv4 addresses 10.0.0.1, 10.0.0.2, ... in the documented format (one
- * file listed/<ip> holding "<reason> <since> <until> <strikes>\n", see
+ * symlink listed/<ip> whose target is "<reason> <since> <until> <strikes>", see
  * doc/statedir.html and src/libsmtpguard/sglisting.c), with until as
  * given and since = until - 3600. Unlike smtpguard it does not fsync:
  * the files only have to exist for the benchmark, fast. */
@@ -22,7 +22,7 @@ int main(int argc, char **argv)
   unsigned long n, i;
   unsigned long long until;
   char rec[96];
-  int dfd, len;
+  int dfd;
   if (argc != 4) {
     fprintf(stderr, "mklistings: usage: mklistings statedir count until\n");
     return 100;
@@ -43,13 +43,11 @@ int main(int argc, char **argv)
     dfd = open(path, O_RDONLY | O_DIRECTORY);
     if (dfd < 0) { perror("mklistings: fatal: open listed"); return 111; }
   }
-  len = snprintf(rec, sizeof(rec), "badrcpt %llu %llu 1\n", until - 3600, until);
+  snprintf(rec, sizeof(rec), "badrcpt %llu %llu 1", until - 3600, until);
   for (i = 1; i <= n; i++) {
     char ip[16];
-    int fd;
     snprintf(ip, sizeof(ip), "10.%lu.%lu.%lu", (i >> 16) & 255, (i >> 8) & 255, i & 255);
-    fd = openat(dfd, ip, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0 || write(fd, rec, (size_t)len) != len || close(fd) < 0) {
+    if (symlinkat(rec, dfd, ip) < 0) {
       fprintf(stderr, "mklistings: fatal: write %s: %s\n", ip, strerror(errno));
       return 111;
     }

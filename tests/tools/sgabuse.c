@@ -6,8 +6,8 @@
  * Modes:
  *   noread [mb]    after the greeting (read once, so that the session is
  *                  set up), writes pipelined NOOPs and never reads again,
- *                  with a small receive buffer, until a write has blocked
- *                  for 1 s or mb megabytes (default 8) are out; then
+ *                  with small socket buffers, until a write has blocked
+ *                  for 1 s or mb megabytes (default 16) are out; then
  *                  prints "written=N blocked=0|1" and waits (still not
  *                  reading) until stdin gives EOF or the timeout; then
  *                  closes.
@@ -249,9 +249,12 @@ int main (int argc, char **argv)
   if (fd < 0) die("socket") ;
   if (!strcmp(mode, "noread"))
   {
-    /* a small window: the server's replies back up at once */
+    /* small buffers: the server's replies back up at once, and what is
+       written is what smtpguard's side holds, not ours */
     int sz = 4096 ;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz) ;
+    sz = 16384 ;
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz) ;
   }
   if (bindip)
   {
@@ -264,7 +267,7 @@ int main (int argc, char **argv)
   freeaddrinfo(ai) ;
   if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) die("fcntl") ;
 
-  if (!strcmp(mode, "noread")) noread(arg > 0 ? arg : 8) ;
+  if (!strcmp(mode, "noread")) noread(arg > 0 ? arg : 16) ;
   else if (!strcmp(mode, "rst")) rst(arg > 0 ? arg : 64) ;
   else longline(arg) ;
   if (fd >= 0) close(fd) ;

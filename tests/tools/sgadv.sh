@@ -42,6 +42,9 @@ need_tools() {
 ANON_MAX=${ANON_MAX:-512}
 PEAK_MAX=${PEAK_MAX:-2048}
 sg_is_asan() { grep -q __asan_init "$SG_BIN/smtpguard" 2>/dev/null; }
+# LeakSanitizer cannot work under ptrace: with ASan, sgpeak only reports
+# exit codes (and the leak check of every session stays on).
+if sg_is_asan; then SGPEAK_NOTRACE=1; export SGPEAK_NOTRACE; fi
 
 # mem_ok hwm anon what: within the bound (always true under ASan)
 mem_ok() {
@@ -59,11 +62,12 @@ check_peaks() {
   _n=$(wc -l <"$1")
   [ "$_n" -eq "$2" ] || { cat "$1" >&2; fail "$3: want $2 smtpguard sessions in the report, got $_n"; }
   while IFS= read -r _l; do
+    case $_l in *" sig=0 "*) ;; *) fail "$3: smtpguard killed by a signal: $_l" ;; esac
+    [ -n "${SGPEAK_NOTRACE:-}" ] && continue
     _h=$(printf '%s\n' "$_l" | sed -n 's/.* hwm=\([0-9-]*\) .*/\1/p')
     _a=$(printf '%s\n' "$_l" | sed -n 's/.* anon=\([0-9-]*\) .*/\1/p')
     [ -n "$_h" ] && [ "$_h" -gt 0 ] && [ -n "$_a" ] && [ "$_a" -gt 0 ] || fail "$3: no memory figures in: $_l"
     mem_ok "$_h" "$_a" "$3"
-    case $_l in *" sig=0 "*) ;; *) fail "$3: smtpguard killed by a signal: $_l" ;; esac
     case $_l in *" fds=0") ;; *) fail "$3: smtpguard exited holding descriptors: $_l" ;; esac
   done <"$1"
 }

@@ -21,7 +21,7 @@ static int exists (char const *dir, char const *sub, char const *name)
   char fn[512] ;
   struct stat stt ;
   snprintf(fn, sizeof(fn), "%s/%s/%s", dir, sub, name) ;
-  return stat(fn, &stt) == 0 ;
+  return lstat(fn, &stt) == 0 ;
 }
 
 int main (void)
