@@ -149,6 +149,20 @@ static void close_child_in (void)
   cw = cs = clen = 0 ;
 }
 
+/* The client is gone (read or write error): nothing more can reach it.
+   The smtpd gets EOF and ends its way; what it still says is read and
+   dropped (relay() empties sbuf while !cout): kept, a full sbuf would stop
+   us reading, a full pipe would block the smtpd, and both would wait
+   forever. It has the grace time to finish, then reap() ends it. */
+static void client_gone (void)
+{
+  cin = 0 ; cout = 0 ;
+  endhow = "client-gone" ;
+  close_child_in() ;
+  scanning = 0 ;
+  grace_deadline() ;
+}
+
 /* Everything the server said up to the reply that passed the limit goes
    to the client, then our 421, then nothing more. */
 static void kick (unsigned int reason)
@@ -282,6 +296,7 @@ static void relay (void)
     if (kicked && sw >= slen) break ;
     if (fdr < 0 && sw >= ss) break ;
     if (!cout && fdr < 0) break ;
+    if (!cout) sw = ss = slen = 0 ;
 
     x[0].fd = spfd ; x[0].events = IOPAUSE_READ ;
     compact_client() ;
@@ -303,7 +318,7 @@ static void relay (void)
     if (icout >= 0 && x[icout].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
     {
       ssize_t w = fd_write(1, sbuf + sw, ss - sw) ;
-      if (w < 0) { if (errno != EAGAIN) { cout = 0 ; cin = 0 ; endhow = "client-gone" ; close_child_in() ; } }
+      if (w < 0) { if (errno != EAGAIN) client_gone() ; }
       else { sw += w ; bytes_out += w ; if (sw == slen) sw = ss = slen = 0 ; }
     }
     if (iw >= 0 && x[iw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
@@ -327,12 +342,14 @@ static void relay (void)
       {
         /* half-close: the server still gets EOF and may still answer */
         cin = 0 ;
-        if (rr < 0) { cout = 0 ; endhow = "client-gone" ; }
+        if (rr < 0) client_gone() ;
         else endhow = "client-eof" ;
       }
       else { clen += rr ; bytes_in += rr ; scan_client() ; }
     }
-    if (!cin && fdw >= 0 && cw >= clen) close_child_in() ;
+    /* client EOF and all of its bytes written: the smtpd gets EOF, but
+       the bytes not yet scanned stay, their replies are still to come */
+    if (!cin && fdw >= 0 && cw >= clen) { fd_close(fdw) ; fdw = -1 ; }
     if (childdone && fdr >= 0 && !tain_future(&deadline)) break ;
   }
 }
