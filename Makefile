@@ -74,8 +74,19 @@ STATE_TOOLS := $(patsubst tests/state/%.c,$(BUILD)/tests/state/%,$(wildcard test
 
 tests: all $(TEST_BINARIES) $(TOOL_BINARIES) $(STATE_TOOLS)
 
-# Every test: unit programs, then the shell suites through the real chain.
+# Every test: unit programs and the shell suites through the real chain
+# (the short fuzz run and the benchmark's quick mode among them); then
+# the same suite against an ASan+UBSan build, and the real-chain tests
+# with every program under valgrind memcheck.
 check: tests
+	BUILD=$(BUILD) sh tests/run
+ifneq ($(SANITIZE),1)
+	sh tests/check-sanitize
+	sh tests/check-valgrind
+endif
+
+# just the suite, once
+check-quick: tests
 	BUILD=$(BUILD) sh tests/run
 
 # Fuzzing the scanner (issue 5): clang-14, libFuzzer, ASan+UBSan, into
@@ -87,7 +98,10 @@ fuzz-short:
 	FUZZ_REQUIRED=1 FUZZ_SECONDS=60 BUILD_FUZZ=build-fuzz sh tests/fuzz-short.sh
 
 check-sanitize:
-	$(MAKE) SANITIZE=1 check
+	sh tests/check-sanitize
+
+check-valgrind:
+	sh tests/check-valgrind
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(EXDIR)

@@ -238,6 +238,30 @@ extern void sglog_kvn (sglog *, char const *key, char const *val, size_t) ;
 extern void sglog_counts (sglog *, sgcounts const *) ;
 extern void sglog_flush (sglog *) ;
 
+/* the event lines (see doc/smtpguard.html) */
+typedef struct sgsessionend_s sgsessionend, *sgsessionend_ref ;
+struct sgsessionend_s
+{
+  char const *how ;   /* quit, client-eof, client-gone, server-eof, kick, signal, timeout */
+  uint64_t in ;       /* bytes from the client */
+  uint64_t out ;      /* bytes to the client */
+  uint64_t ms ;
+  int status ;        /* the exit code */
+} ;
+extern void sglog_kick (char const *prog, char const *what, char const *ip, unsigned int reason, sgcounts const *) ;
+extern void sglog_word (char const *prog, char const *level, char const *what, char const *ip, char const *key, char const *val) ;
+extern void sglog_session (char const *prog, char const *ip, sgsession const *, sgsessionend const *) ;
+
+/* sgkick: the 421 line, "421 " text CRLF; text 0 means ours for the
+   reason. Returns its length, at most SGKICK_MAX. */
+#define SGKICK_TEXTMAX 500
+#define SGKICK_MAX (SGKICK_TEXTMAX + 6)
+extern size_t sgkick_line (char *, unsigned int reason, char const *text) ;
+
+/* sgchild: end a child that was given EOF (grace ms, TERM, grace ms,
+   KILL), always reaping it; spfd is a selfpipe trapping SIGCHLD */
+extern int sgchild_end (pid_t, int spfd, unsigned int grace, int *wstat) ;
+
 /* escape client-supplied bytes: printable ASCII except space, '=' and
    backslash passes, everything else becomes \xHH; returns bytes written
    (at most 4 * len) */
@@ -348,6 +372,17 @@ extern int sgstate_foreach (sgstate *, sglisting_func *, void *, unsigned int *b
    temporaries left by killed writers; returns how many were removed,
    -1 on error */
 extern int sgstate_gc (sgstate *, uint64_t now) ;
+
+/* the log line of a listing event: "listed" or "refused" */
+extern void sglog_listing (char const *prog, char const *what, char const *ip, sglisting const *) ;
+
+/* sgsession_state: smtpguard -d for one session, failing open.
+   sgsession_state: 1 memory on (s->st set), 0 off (logged), 2 the IP is
+   listed (*li filled). sgsession_record_kick: the kick, and the listing
+   it may make, on disk before returning (logged). */
+extern int sgsession_state (sgsession *, sgstate *, char const *dir, sgstateconf const *, char *ipbuf, char const *remoteip, sglisting *li) ;
+extern void sgsession_record_kick (sgsession *, char const *dir, unsigned int reason) ;
+extern void sgsession_warn (sgsession const *, char const *dir, char const *what, int e) ;
 
 /* internal: listing files */
 extern int sglisting_read (int listedfd, char const *ip, sglisting *) ;  /* 1, 0 none, -1 error/garbage (EINVAL) */

@@ -29,20 +29,8 @@
 
 #define CBUFSIZE 65536
 #define SBUFSIZE 16384
-#define KICKMAX 512
 #define EXIT_KICK 99
 #define EXIT_REFUSED 98
-
-static char const *const kicktext[SGR_N] =
-{
-  "4.7.0 closing connection",
-  "4.7.0 too many invalid recipients, closing connection",
-  "4.7.0 too many RSET commands, closing connection",
-  "4.7.0 too many failed authentications, closing connection",
-  "4.7.0 too many rejected commands, closing connection",
-  "4.7.0 your address is temporarily blocked for abuse, try again later",
-  "4.7.0 command line too long, closing connection"
-} ;
 
 static struct
 {
@@ -74,7 +62,7 @@ static uint64_t bytes_in = 0, bytes_out = 0 ;
 
 static char cbuf[CBUFSIZE] ;
 static size_t cw = 0, cs = 0, clen = 0 ;   /* written to server, scanned, end */
-static char sbuf[SBUFSIZE + KICKMAX] ;
+static char sbuf[SBUFSIZE + SGKICK_MAX] ;
 static size_t sw = 0, ss = 0, slen = 0 ;   /* written to client, scanned, end */
 
 static void scan_limits (uint32_t *limit, char const *var)
@@ -92,55 +80,6 @@ static void grace_deadline (void)
   tain t ;
   tain_from_millisecs(&t, opt.grace) ;
   tain_add_g(&deadline, &t) ;
-}
-
-static void logkick (char const *what, unsigned int reason)
-{
-  sglog l ;
-  sglog_start(&l, PROG, "info") ;
-  sglog_puts(&l, " ") ;
-  sglog_puts(&l, what) ;
-  sglog_kv(&l, "ip", ip) ;
-  sglog_kv(&l, "reason", sgreason_name(reason)) ;
-  sglog_counts(&l, sgsession_counts(&sess)) ;
-  sglog_flush(&l) ;
-}
-
-static void warn_state (char const *what, int e)
-{
-  errno = e ;
-  strerr_warnwu5sys(what, " in ", opt.statedir, " for ", ip) ;
-}
-
-static void loglisting (char const *what, sglisting const *li)
-{
-  sglog l ;
-  sglog_start(&l, PROG, "info") ;
-  sglog_puts(&l, " ") ;
-  sglog_puts(&l, what) ;
-  sglog_kv(&l, "ip", ip) ;
-  sglog_kv(&l, "reason", sgreason_name(li->reason)) ;
-  sglog_u64(&l, "until", li->until) ;
-  if (!strcmp(what, "listed")) sglog_u64(&l, "strikes", li->strikes) ;
-  sglog_flush(&l) ;
-}
-
-/* The listing is on disk before the 421 leaves: the next connection from
-   this IP is refused even if we die right after. */
-static void record_kick (unsigned int reason)
-{
-  sglisting li ;
-  int r ;
-  if (!sess.st) return ;
-  sgsession_flush(&sess) ;
-  if (!sess.st) { warn_state("record the ledger", sess.err) ; return ; }
-  r = sgstate_kick(sess.st, ip, reason, sgnow(), &li) ;
-  if (r < 0) { warn_state("record the kick", errno) ; sess.st = 0 ; return ; }
-  if (r && reason != SGR_LISTED)
-  {
-    loglisting("listed", &li) ;
-    sgstate_notify(sess.st) ;
-  }
 }
 
 static void close_child_in (void)
@@ -167,23 +106,17 @@ static void client_gone (void)
    to the client, then our 421, then nothing more. */
 static void kick (unsigned int reason)
 {
-  size_t n ;
   if (opt.dryrun)
   {
-    if (!wouldkicked) logkick("wouldkick", reason) ;
+    if (!wouldkicked) sglog_kick(PROG, "wouldkick", ip, reason, sgsession_counts(&sess)) ;
     wouldkicked = 1 ;
     return ;
   }
-  logkick("kick", reason) ;
-  record_kick(reason) ;
+  sglog_kick(PROG, "kick", ip, reason, sgsession_counts(&sess)) ;
+  sgsession_record_kick(&sess, opt.statedir, reason) ;
   kicked = 1 ;
   endhow = "kick" ;
-  slen = ss ;
-  memcpy(sbuf + slen, "421 ", 4) ; slen += 4 ;
-  n = strlen(opt.kickmsg ? opt.kickmsg : kicktext[reason]) ;
-  if (n > KICKMAX - 6) n = KICKMAX - 6 ;
-  memcpy(sbuf + slen, opt.kickmsg ? opt.kickmsg : kicktext[reason], n) ; slen += n ;
-  memcpy(sbuf + slen, "\r\n", 2) ; slen += 2 ;
+  slen = ss + sgkick_line(sbuf + ss, reason, opt.kickmsg) ;
   ss = slen ;
   cin = 0 ;
   grace_deadline() ;  /* a client that does not read does not get to hold us */
@@ -227,16 +160,8 @@ static void scan_server (void)
     /* a 334 to AUTH has no event but unblocks the client side */
     if (ev.type == SGEV_NONE) { scan_client() ; continue ; }
     reason = sgsession_event(&sess, &ev) ;
-    if (sess.err && !sess.st) { warn_state("update the ledger", sess.err) ; sess.err = 0 ; }
-    if (ev.type == SGEV_BLIND)
-    {
-      sglog l ;
-      sglog_start(&l, PROG, "info") ;
-      sglog_puts(&l, " blind") ;
-      sglog_kv(&l, "ip", ip) ;
-      sglog_kv(&l, "reason", "starttls") ;
-      sglog_flush(&l) ;
-    }
+    if (sess.err && !sess.st) { sgsession_warn(&sess, opt.statedir, "update the ledger", sess.err) ; sess.err = 0 ; }
+    if (ev.type == SGEV_BLIND) sglog_word(PROG, "info", "blind", ip, "reason", "starttls") ;
     if (!sess.counting) scanning = 0 ;
     if (reason) kick(reason) ;
     else scan_client() ;
@@ -358,75 +283,27 @@ static void relay (void)
    then, if it lingers, TERM, then KILL. It is always reaped. */
 static void reap (void)
 {
-  int sig = 0 ;
   fd_close(0) ; fd_close(1) ;
   close_child_in() ;
   if (fdr >= 0) { fd_close(fdr) ; fdr = -1 ; }
-  tain_now_g() ;
-  while (!childdone)
+  if (!childdone)
   {
-    iopause_fd x = { .fd = spfd, .events = IOPAUSE_READ } ;
-    grace_deadline() ;
-    while (!childdone)
-    {
-      int r = iopause_g(&x, 1, &deadline) ;
-      if (r < 0) strerr_dief2sys(111, "unable to ", "iopause") ;
-      if (!r) break ;
-      for (;;)
-      {
-        int s = selfpipe_read() ;
-        if (s <= 0) break ;
-        if (s == SIGCHLD && wait_pid_nohang(pid, &wstat) == pid) childdone = 1 ;
-      }
-    }
-    if (childdone) break ;
-    sig = sig ? SIGKILL : SIGTERM ;
-    kill(pid, sig) ;
-    if (sig == SIGKILL) { if (wait_pid(pid, &wstat) == pid) childdone = 1 ; break ; }
+    if (!sgchild_end(pid, spfd, opt.grace, &wstat)) strerr_dief2sys(111, "unable to ", "reap the child") ;
+    childdone = 1 ;
   }
 }
 
-/* Fail open: without a usable statedir or client address, the session
-   is relayed as without -d. */
+/* A listed IP gets 421 at once: no smtpd is started for it. */
 static void setup_state (sgstateconf const *sconf)
 {
   sglisting li ;
-  int r ;
-  char const *x = getenv("TCPREMOTEIP") ;
-  if (!x || !sgip_canon(ipbuf, x))
-  {
-    sglog l ;
-    sglog_start(&l, PROG, "warning") ;
-    sglog_puts(&l, " no valid TCPREMOTEIP, not recording") ;
-    if (x) sglog_kv(&l, "ip", x) ;
-    sglog_flush(&l) ;
-    return ;
-  }
-  ip = ipbuf ;
-  if (!sgstate_open(&state, opt.statedir, sconf))
-  {
-    warn_state("open the statedir", errno) ;
-    return ;
-  }
-  r = sgstate_listed(&state, ip, sgnow(), &li) ;
-  /* an unparsable listing is no listing: this IP's next kick replaces it */
-  if (r < 0 && errno == EINVAL) { warn_state("parse the listing", errno) ; r = 0 ; }
-  if (r < 0) { warn_state("read the listing", errno) ; sgstate_close(&state) ; return ; }
-  if (r)
-  {
-    char const *text = opt.kickmsg ? opt.kickmsg : kicktext[SGR_LISTED] ;
-    char line[KICKMAX + 8] ;
-    size_t n = strlen(text) ;
-    if (n > KICKMAX) n = KICKMAX ;
-    memcpy(line, "421 ", 4) ;
-    memcpy(line + 4, text, n) ;
-    memcpy(line + 4 + n, "\r\n", 2) ;
-    loglisting("refused", &li) ;
-    allwrite(1, line, n + 6) ;
-    _exit(EXIT_REFUSED) ;
-  }
-  sess.st = &state ;
-  sess.ip = ip ;
+  char line[SGKICK_MAX] ;
+  int r = sgsession_state(&sess, &state, opt.statedir, sconf, ipbuf, getenv("TCPREMOTEIP"), &li) ;
+  if (sess.ip) ip = sess.ip ;
+  if (r != 2) return ;
+  sglog_listing(PROG, "refused", ip, &li) ;
+  allwrite(1, line, sgkick_line(line, SGR_LISTED, opt.kickmsg)) ;
+  _exit(EXIT_REFUSED) ;
 }
 
 static int exitcode (void)
@@ -439,23 +316,11 @@ static int exitcode (void)
 
 static void summary (tain const *start)
 {
-  sglog l ;
+  sgsessionend e = { .how = endhow, .in = bytes_in, .out = bytes_out, .status = exitcode() } ;
   tain d ;
   tain_sub(&d, &STAMP, start) ;
-  sglog_start(&l, PROG, "info") ;
-  sglog_puts(&l, " session") ;
-  sglog_kv(&l, "ip", ip) ;
-  if (sess.scan.helolen) sglog_kvn(&l, "helo", sess.scan.helo, sess.scan.helolen) ;
-  if (sess.quit && (!strcmp(endhow, "server-eof") || !strcmp(endhow, "client-eof"))) endhow = "quit" ;
-  sglog_kv(&l, "end", endhow) ;
-  sglog_counts(&l, &sess.counts) ;
-  if (sess.authed) sglog_kv(&l, "auth", "yes") ;
-  if (sess.blind) sglog_kv(&l, "tls", "blind") ;
-  sglog_u64(&l, "in", bytes_in) ;
-  sglog_u64(&l, "out", bytes_out) ;
-  sglog_u64(&l, "ms", (uint64_t)tain_to_millisecs(&d)) ;
-  sglog_u64(&l, "status", exitcode()) ;
-  sglog_flush(&l) ;
+  e.ms = tain_to_millisecs(&d) ;
+  sglog_session(PROG, ip, &sess, &e) ;
 }
 
 int main (int argc, char const *const *argv)
@@ -542,7 +407,7 @@ int main (int argc, char const *const *argv)
     strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
 
   relay() ;
-  if (sess.st && !sgsession_flush(&sess)) warn_state("update the ledger", sess.err) ;
+  if (sess.st && !sgsession_flush(&sess)) sgsession_warn(&sess, opt.statedir, "update the ledger", sess.err) ;
   reap() ;
   selfpipe_finish() ;
   if (state.dirfd >= 0) sgstate_close(&state) ;

@@ -1,0 +1,59 @@
+/* ISC license. */
+
+/* A session's memory across connections (smtpguard -d), failing open:
+   whatever goes wrong with the statedir is logged once and the session
+   goes on as without it. */
+
+#include <errno.h>
+
+#include <skalibs/strerr.h>
+
+#include "smtpguard.h"
+
+void sgsession_warn (sgsession const *s, char const *dir, char const *what, int e)
+{
+  errno = e ;
+  strerr_warnwu5sys(what, " in ", dir, " for ", s->ip) ;
+}
+
+int sgsession_state (sgsession *s, sgstate *st, char const *dir, sgstateconf const *conf, char *ipbuf, char const *remoteip, sglisting *li)
+{
+  int r ;
+  if (!remoteip || !sgip_canon(ipbuf, remoteip))
+  {
+    sglog_word(PROG, "warning", "no valid TCPREMOTEIP, not recording", 0, remoteip ? "ip" : 0, remoteip) ;
+    return 0 ;
+  }
+  s->ip = ipbuf ;
+  if (!sgstate_open(st, dir, conf))
+  {
+    sgsession_warn(s, dir, "open the statedir", errno) ;
+    return 0 ;
+  }
+  r = sgstate_listed(st, ipbuf, sgnow(), li) ;
+  /* an unparsable listing is no listing: this IP's next kick replaces it */
+  if (r < 0 && errno == EINVAL) { sgsession_warn(s, dir, "parse the listing", errno) ; r = 0 ; }
+  if (r < 0)
+  {
+    sgsession_warn(s, dir, "read the listing", errno) ;
+    sgstate_close(st) ;
+    return 0 ;
+  }
+  if (r) return 2 ;
+  s->st = st ;
+  return 1 ;
+}
+
+/* The listing is on disk before the caller sends its 421: the next
+   connection from this IP is refused even if we die right after. */
+void sgsession_record_kick (sgsession *s, char const *dir, unsigned int reason)
+{
+  sglisting li ;
+  int r ;
+  if (!s->st) return ;
+  sgsession_flush(s) ;
+  if (!s->st) { sgsession_warn(s, dir, "record the ledger", s->err) ; return ; }
+  r = sgstate_kick(s->st, s->ip, reason, sgnow(), &li) ;
+  if (r < 0) { sgsession_warn(s, dir, "record the kick", errno) ; s->st = 0 ; return ; }
+  if (r && reason != SGR_LISTED) sglog_listing(PROG, "listed", s->ip, &li) ;
+}
