@@ -82,8 +82,13 @@ if [ "$(id -u)" = 0 ] && [ -z "${SG_VALGRIND:-}" ]; then
   cp "$T/ro2/ledger/127.0.6.59" "$T/ro2.ledger"
   chmod 644 "$CDB"
   uid=$(id -u nobody); gid=$(id -g nobody)
+  # nobody must reach the programs: a clone under /root (mode 700) is out
+  # of its reach, so it runs copies from the test's own directory
+  NB=$T/nobody-tree
+  mkdir -p "$NB/bin" "$NB/exim" && cp "$SG_BIN/smtpguard" "$NB/bin/" &&
+    cp "$TOP"/tests/exim/* "$NB/exim/" && chmod -R a+rX "$NB" || fail "copies for nobody"
   # 2a: empty and unwritable: its parts cannot be made
-  start_tcpserver -v -u "$uid" -g "$gid" -x "$CDB" -- "$SG_BIN/smtpguard" -d "$T/ro1" "$SMTPD"
+  start_tcpserver -v -u "$uid" -g "$gid" -x "$CDB" -- "$NB/bin/smtpguard" -d "$T/ro1" "$NB/exim/smtpd"
   W='^smtpguard: warning: unable to open the statedir .*/ro1 for 127\.0\.6\.5[34]: Permission denied'
   kicked u-kick1 127.0.6.53 1 "$W"
   legit u-legit 127.0.6.54 1 "$W"
@@ -92,7 +97,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${SG_VALGRIND:-}" ]; then
   check_no_leftovers
   stop_pid "$SERVER_PID"
   # 2b: made by root: readable, not writable
-  start_tcpserver -v -u "$uid" -g "$gid" -x "$CDB" -- "$SG_BIN/smtpguard" -d "$T/ro2" "$SMTPD"
+  start_tcpserver -v -u "$uid" -g "$gid" -x "$CDB" -- "$NB/bin/smtpguard" -d "$T/ro2" "$NB/exim/smtpd"
   W='^smtpguard: warning: unable to update the ledger in .*/ro2 for 127\.0\.6\.5[56]: Permission denied'
   kicked u-kick3 127.0.6.55 1 "$W"
   legit u-legit2 127.0.6.56 1 "$W"

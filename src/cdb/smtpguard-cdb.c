@@ -232,7 +232,14 @@ void sgcdb_watch (unsigned int pollsecs)
     {
       int sig ;
       while ((sig = selfpipe_read()) > 0)
-        if (sig == SIGTERM || sig == SIGINT) return ;
+        if (sig == SIGTERM || sig == SIGINT)
+        {
+          /* leave as we came: nothing open but what we inherited */
+          if (x[1].fd >= 0) close(x[1].fd) ;
+          selfpipe_finish() ;
+          if (stopen) sgstate_close(&st) ;
+          return ;
+        }
     }
     if (x[1].fd >= 0 && x[1].revents & IOPAUSE_READ) { drain(x[1].fd) ; dirty = 1 ; }
     if (!tain_future(&nexttick))

@@ -303,6 +303,7 @@ static void setup_state (sgstateconf const *sconf)
   if (r != 2) return ;
   sglog_listing(PROG, "refused", ip, &li) ;
   allwrite(1, line, sgkick_line(line, SGR_LISTED, opt.kickmsg)) ;
+  sgstate_close(&state) ;
   _exit(EXIT_REFUSED) ;
 }
 
