@@ -78,7 +78,9 @@ tests: all $(TEST_BINARIES) $(TOOL_BINARIES) $(STATE_TOOLS)
 # (the short fuzz run and the benchmark's quick mode among them); then
 # the same suite against an ASan+UBSan build, and the real-chain tests
 # with every program under valgrind memcheck.
-check: tests
+check:
+	sh package/install-deps test
+	$(MAKE) tests
 	BUILD=$(BUILD) sh tests/run
 ifneq ($(SANITIZE),1)
 	sh tests/check-sanitize
