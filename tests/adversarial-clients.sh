@@ -57,15 +57,7 @@ check_live "$(pgrep -g "$S_PID" -x smtpguard | head -n 1)" "slowloris"
 # It pipelines NOOPs until its writes block for a second (the whole chain
 # stopped: exim cannot write, smtpguard stops reading), then holds the
 # connection without reading while we look at smtpguard, then goes away.
-mkfifo "$T/hold" || fail "mkfifo"
-"$SGABUSE" -t 40 -b 127.0.61.2 noread 127.0.0.1 "$G_PORT" <"$T/hold" >"$T/noread.out" 2>"$T/noread.err" &
-noread_pid=$!
-at_exit "kill $noread_pid 2>/dev/null"
-exec 8>"$T/hold"
-wait_until 20 grep -q written= "$T/noread.out" || { exec 8>&-; fail "noread: the client never blocked"; }
-grep -q 'blocked=1' "$T/noread.out" || { exec 8>&-; fail "noread: the writes never blocked: $(cat "$T/noread.out")"; }
-gpid=$(pgrep -g "$G_PID" -x smtpguard | head -n 1)
-[ -n "$gpid" ] || { exec 8>&-; fail "noread: no smtpguard running while the client holds the connection"; }
+noread_hold 40 127.0.61.2 "$G_PORT" "$G_PID" 20
 check_live "$gpid" "noread (blocked)"
 exec 8>&-
 wait "$noread_pid" || fail "noread: client exit $?"

@@ -76,15 +76,7 @@ want_status nogreet 127.0.62.2 1 server-eof
 # chain stops (backpressure), smtpguard stays small and holds only its own
 # descriptors; the smtpd dies of its time limit (SIGALRM) and that ends
 # the session.
-mkfifo "$T/hold" || fail "mkfifo"
-"$SGABUSE" -t 30 -b 127.0.62.3 noread 127.0.0.1 "$A_PORT" <"$T/hold" >"$T/noread.out" 2>"$T/noread.err" &
-noread_pid=$!
-at_exit "kill $noread_pid 2>/dev/null"
-exec 8>"$T/hold"
-wait_until 10 grep -q written= "$T/noread.out" || { exec 8>&-; fail "noread: the client never blocked"; }
-grep -q 'blocked=1' "$T/noread.out" || { exec 8>&-; fail "noread: the writes never blocked: $(cat "$T/noread.out")"; }
-gpid=$(pgrep -g "$A_PID" -x smtpguard | head -n 1)
-[ -n "$gpid" ] || { exec 8>&-; fail "noread: no smtpguard while the server does not read"; }
+noread_hold 30 127.0.62.3 "$A_PORT" "$A_PID" 10
 check_live "$gpid" "noread server"
 wait_until 8 grep -q '^ip=127.0.62.3 ' "$T/a.peak" || { exec 8>&-; fail "noread: the session did not end with the smtpd"; }
 exec 8>&-

@@ -142,3 +142,20 @@ check_clean() {
 peak_line() { grep "^ip=$2 " "$1" | tail -n 1; }
 # peak_status report ip: smtpguard's exit code in that session
 peak_status() { peak_line "$1" "$2" | sed -n 's/.* status=\([0-9]*\) .*/\1/p'; }
+
+# noread_hold SECS IP PORT GROUP WAIT: an sgabuse client from IP that
+# pipelines without ever reading and then holds the connection on fd 8 (a
+# FIFO) until the caller runs `exec 8>&-`. Waits up to WAIT s for its
+# writes to block, then sets gpid to the session's smtpguard, found in
+# the tcpserver process group GROUP.
+noread_hold() {
+  mkfifo "$T/hold" || fail "mkfifo"
+  "$SGABUSE" -t "$1" -b "$2" noread 127.0.0.1 "$3" <"$T/hold" >"$T/noread.out" 2>"$T/noread.err" &
+  noread_pid=$!
+  at_exit "kill $noread_pid 2>/dev/null"
+  exec 8>"$T/hold"
+  wait_until "$5" grep -q written= "$T/noread.out" || { exec 8>&-; fail "noread: the client never blocked"; }
+  grep -q 'blocked=1' "$T/noread.out" || { exec 8>&-; fail "noread: the writes never blocked: $(cat "$T/noread.out")"; }
+  gpid=$(pgrep -g "$4" -x smtpguard | head -n 1)
+  [ -n "$gpid" ] || { exec 8>&-; fail "noread: no smtpguard running while the client holds the connection"; }
+}
