@@ -4,9 +4,14 @@
    canonical text is what Debian's ucspi-tcp-ipv6 tcpserver writes in
    TCPREMOTEIP and looks up in its rules cdb, so that the file names in
    the statedir and the keys smtpguard-cdb writes are the ones tcpserver
-   will ask for. */
+   will ask for. Not skalibs' ip4_scan/ip6_scan/ip6_fmt: ip4_scan takes
+   leading zeros (ambiguous: octal to inet_aton), ip6_scan neither a
+   trailing dotted quad nor "1:2:3:4:5:6:7::", and ip6_fmt does not
+   compress a single zero group as tcpserver does. */
 
 #include <string.h>
+
+#include <skalibs/fmtscan.h>
 
 #include "smtpguard.h"
 
@@ -143,20 +148,7 @@ int sgip_canon (char *out, char const *in)
 {
   unsigned char ip[16] ;
   int r = sgip_scan(in, ip) ;
-  if (r == 4)
-  {
-    size_t len = 0 ;
-    unsigned int i = 0 ;
-    for (; i < 4 ; i++)
-    {
-      unsigned int v = ip[i] ;
-      if (i) out[len++] = '.' ;
-      if (v >= 100) out[len++] = '0' + v / 100 ;
-      if (v >= 10) out[len++] = '0' + (v / 10) % 10 ;
-      out[len++] = '0' + v % 10 ;
-    }
-    out[len] = 0 ;
-  }
+  if (r == 4) out[ip4_fmt(out, (char const *)ip)] = 0 ;
   else if (r == 6) out[sgip_fmt6(out, ip)] = 0 ;
   return r ;
 }

@@ -23,34 +23,24 @@
 
 #define LISTING_MAX 128
 
-static int scanu64 (char const **s, char const *end, uint64_t *v)
-{
-  char const *p = *s ;
-  uint64_t r = 0 ;
-  if (p >= end || *p < '0' || *p > '9') return 0 ;
-  for (; p < end && *p >= '0' && *p <= '9' ; p++)
-  {
-    if (p - *s >= 19) return 0 ;
-    r = r * 10 + (*p - '0') ;
-  }
-  *v = r ; *s = p ;
-  return 1 ;
-}
-
+/* "<reason> <since> <until> <strikes>", a newline allowed at the end */
 int sglisting_parse (sglisting *l, char const *s, size_t len)
 {
-  char const *end = s + len ;
+  char buf[LISTING_MAX] ;
+  char const *p = buf ;
   char name[16] ;
   size_t n = 0 ;
-  uint64_t strikes ;
-  while (s < end && *s >= 'a' && *s <= 'z' && n < sizeof(name) - 1) name[n++] = *s++ ;
+  uint32_t strikes ;
+  if (len && s[len-1] == '\n') len-- ;
+  if (len >= sizeof(buf) || memchr(s, 0, len)) return 0 ;
+  memcpy(buf, s, len) ;
+  buf[len] = 0 ;
+  while (*p >= 'a' && *p <= 'z' && n < sizeof(name) - 1) name[n++] = *p++ ;
   name[n] = 0 ;
-  if (!n || s >= end || *s++ != ' ') return 0 ;
-  if (!scanu64(&s, end, &l->since) || s >= end || *s++ != ' ') return 0 ;
-  if (!scanu64(&s, end, &l->until) || s >= end || *s++ != ' ') return 0 ;
-  if (!scanu64(&s, end, &strikes) || strikes > 0xffffffffu) return 0 ;
-  if (s < end && *s == '\n') s++ ;
-  if (s != end) return 0 ;
+  if (!n || *p++ != ' ') return 0 ;
+  n = uint64_scan(p, &l->since) ; if (!n || p[n] != ' ') return 0 ; p += n + 1 ;
+  n = uint64_scan(p, &l->until) ; if (!n || p[n] != ' ') return 0 ; p += n + 1 ;
+  n = uint32_scan(p, &strikes) ; if (!n || p[n]) return 0 ;
   l->strikes = strikes ;
   l->reason = sgreason_scan(name) ;
   return 1 ;

@@ -6,17 +6,14 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <skalibs/types.h>
+
 #include "smtpguard.h"
 
 uint64_t sgnow (void)
 {
+  uint64_t now ;
   char const *x = getenv("SMTPGUARD_NOW") ;
-  if (x && *x)
-  {
-    uint64_t v = 0 ;
-    char const *p = x ;
-    for (; *p >= '0' && *p <= '9' && p - x < 19 ; p++) v = v * 10 + (*p - '0') ;
-    if (!*p) return v ;
-  }
+  if (x && *x && !x[uint640_scan(x, &now)]) return now ;
   return (uint64_t)time(0) ;
 }

@@ -179,6 +179,7 @@ enum sgreason_e
 extern int sgpolicy_count (sgcounts *, sgevent const *) ;
 extern void sgcounts_add (sgcounts *, sgcounts const *) ;
 extern unsigned int sgpolicy_check (sgcounts const *, sglimits const *) ;
+extern void sglimits_env (sglimits *) ;  /* SMTPGUARD_BADRCPT, _RSET, _AUTHFAIL, _ERRORS */
 extern char const *sgreason_name (unsigned int) ;
 extern unsigned int sgreason_scan (char const *) ;
 

@@ -65,15 +65,6 @@ static size_t cw = 0, cs = 0, clen = 0 ;   /* written to server, scanned, end */
 static char sbuf[SBUFSIZE + SGKICK_MAX] ;
 static size_t sw = 0, ss = 0, slen = 0 ;   /* written to client, scanned, end */
 
-static void scan_limits (uint32_t *limit, char const *var)
-{
-  char const *x = getenv(var) ;
-  uint32_t u ;
-  if (!x) return ;
-  if (!*x || x[uint32_scan(x, &u)]) strerr_warnw3x("invalid ", var, " value, using the default") ;
-  else *limit = u ;
-}
-
 /* from now, the session has opt.grace milliseconds left to end by itself */
 static void grace_deadline (void)
 {
@@ -370,10 +361,7 @@ int main (int argc, char const *const *argv)
     char const *x = getenv("TCPREMOTEIP") ;
     if (x) ip = x ;
   }
-  scan_limits(&limits.badrcpt, "SMTPGUARD_BADRCPT") ;
-  scan_limits(&limits.rset, "SMTPGUARD_RSET") ;
-  scan_limits(&limits.authfail, "SMTPGUARD_AUTHFAIL") ;
-  scan_limits(&limits.errors, "SMTPGUARD_ERRORS") ;
+  sglimits_env(&limits) ;
   scanning = opt.countrelay || !getenv("RELAYCLIENT") ;
   sgsession_init(&sess, &limits, scanning) ;
   if (opt.statedir && scanning && !opt.dryrun) setup_state(&sconf) ;
