@@ -15,7 +15,10 @@
 #include <skalibs/buffer.h>
 #include <skalibs/genalloc.h>
 
-#include "smtpguard.h"
+#include "sgclock.h"
+#include "sglisting.h"
+#include "sgpolicy.h"
+#include "sgstate.h"
 
 #define USAGE "smtpguard-list [ -t ] [ -a ] -d statedir"
 #define dieusage() strerr_dieusage(100, USAGE)

@@ -18,7 +18,9 @@
 #include <skalibs/buffer.h>
 #include <skalibs/djbunix.h>
 
-#include "smtpguard.h"
+#include "sgip.h"
+#include "sgpolicy.h"
+#include "sgstat.h"
 
 #define USAGE "smtpguard-stat [ -t ] [ -n top ] [ -m maxips ] [ file... ]"
 #define dieusage() strerr_dieusage(100, USAGE)

@@ -10,7 +10,8 @@
 #include <skalibs/sgetopt.h>
 #include <skalibs/strerr.h>
 
-#include "smtpguard.h"
+#include "sgip.h"
+#include "sgstate.h"
 
 #define USAGE "smtpguard-unlist -d statedir ip..."
 #define dieusage() strerr_dieusage(100, USAGE)

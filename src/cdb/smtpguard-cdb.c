@@ -21,7 +21,9 @@
 #include <skalibs/iopause.h>
 #include <skalibs/selfpipe.h>
 
-#include "smtpguard.h"
+#include "sgcdb.h"
+#include "sgclock.h"
+#include "sgstate.h"
 
 #define USAGE "smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] rules.txt rules.cdb"
 #define dieusage() strerr_dieusage(100, USAGE)

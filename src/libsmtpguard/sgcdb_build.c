@@ -24,7 +24,11 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/types.h>
 
-#include "smtpguard.h"
+#include "sgcdb.h"
+#include "sgip.h"
+#include "sglisting.h"
+#include "sgrules.h"
+#include "sgstate.h"
 
 typedef struct ctx_s ctx, *ctx_ref ;
 struct ctx_s

@@ -8,7 +8,7 @@
 #include <skalibs/selfpipe.h>
 #include <skalibs/djbunix.h>
 
-#include "smtpguard.h"
+#include "sgchild.h"
 
 /* A child that was given EOF has grace milliseconds to exit, then gets
    SIGTERM, then, grace milliseconds later, SIGKILL; it is always reaped.

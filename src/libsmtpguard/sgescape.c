@@ -1,6 +1,6 @@
 /* ISC license. */
 
-#include "smtpguard.h"
+#include "sgescape.h"
 
 /* Client text in logs: anything that could fake a field, a line or a
    terminal sequence (space, '=', '\', controls, 8-bit) becomes \xHH. */

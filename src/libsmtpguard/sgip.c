@@ -13,7 +13,7 @@
 
 #include <skalibs/fmtscan.h>
 
-#include "smtpguard.h"
+#include "sgip.h"
 
 static int scan4 (char const *s, unsigned char *ip)
 {

@@ -2,7 +2,8 @@
 
 #include <string.h>
 
-#include "smtpguard.h"
+#include "sgkick.h"
+#include "sgpolicy.h"
 
 /* The only line smtpguard ever writes itself: 421, the admin's text or
    ours, CRLF. Enhanced codes are all 4.7.0: a temporary, policy refusal. */

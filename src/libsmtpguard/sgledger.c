@@ -16,7 +16,9 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "smtpguard.h"
+#include "sgledger.h"
+#include "sgpolicy.h"
+#include "sgstate.h"
 
 #define SGLEDGER_NB 16
 #define SGLEDGER_MAGIC 0x314c4753u  /* "SGL1" */

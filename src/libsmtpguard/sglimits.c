@@ -5,7 +5,7 @@
 #include <skalibs/types.h>
 #include <skalibs/strerr.h>
 
-#include "smtpguard.h"
+#include "sgpolicy.h"
 
 /* Per-client limits, as tcprules sets them: an invalid value is logged
    and the option's value stays. */

@@ -19,7 +19,10 @@
 
 #include <skalibs/types.h>
 
-#include "smtpguard.h"
+#include "sgip.h"
+#include "sglisting.h"
+#include "sgpolicy.h"
+#include "sgstate.h"
 
 #define LISTING_MAX 128
 

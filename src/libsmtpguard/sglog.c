@@ -5,7 +5,9 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/types.h>
 
-#include "smtpguard.h"
+#include "sgescape.h"
+#include "sglog.h"
+#include "sgpolicy.h"
 
 /* Lines are built in memory and written with one write(2): stderr is
    usually a pipe to multilog, where writes up to PIPE_BUF are atomic. */

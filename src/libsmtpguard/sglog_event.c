@@ -2,7 +2,10 @@
 
 #include <string.h>
 
-#include "smtpguard.h"
+#include "sglisting.h"
+#include "sglog.h"
+#include "sgpolicy.h"
+#include "sgsession.h"
 
 /* The log lines of smtpguard's events, one function a kind, so that
    their format lives in one place (doc/smtpguard.html lists them). */

@@ -8,7 +8,7 @@
 
 #include <skalibs/types.h>
 
-#include "smtpguard.h"
+#include "sgclock.h"
 
 uint64_t sgnow (void)
 {

@@ -1,6 +1,7 @@
 /* ISC license. */
 
-#include "smtpguard.h"
+#include "sgpolicy.h"
+#include "sgscan.h"
 
 /* Which counter a reply moves. Greetings and unsolicited replies are the
    server's business, not the client's: they count nothing. */

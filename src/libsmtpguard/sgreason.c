@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "smtpguard.h"
+#include "sgpolicy.h"
 
 static char const *const names[SGR_N] = { "none", "badrcpt", "rset", "authfail", "errors", "listed", "longline" } ;
 

@@ -23,7 +23,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/types.h>
 
-#include "smtpguard.h"
+#include "sgrules.h"
 
 static int isdecision (char const *s, size_t len)
 {

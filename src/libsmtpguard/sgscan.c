@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "smtpguard.h"
+#include "sgscan.h"
 
 /* end-of-data pattern states: we are at the start of a line (BOL), after
    a leading dot, after ".\r"; MID means inside a line */

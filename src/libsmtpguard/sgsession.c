@@ -3,7 +3,11 @@
 #include <errno.h>
 #include <string.h>
 
-#include "smtpguard.h"
+#include "sgclock.h"
+#include "sgpolicy.h"
+#include "sgscan.h"
+#include "sgsession.h"
+#include "sgstate.h"
 
 void sgsession_init (sgsession *s, sglimits const *limits, int counting)
 {

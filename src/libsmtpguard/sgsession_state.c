@@ -8,7 +8,13 @@
 
 #include <skalibs/strerr.h>
 
-#include "smtpguard.h"
+#include "sgclock.h"
+#include "sgip.h"
+#include "sglisting.h"
+#include "sglog.h"
+#include "sgpolicy.h"
+#include "sgsession.h"
+#include "sgstate.h"
 
 void sgsession_warn (sgsession const *s, char const *dir, char const *what, int e)
 {

@@ -10,7 +10,9 @@
 
 #include <skalibs/types.h>
 
-#include "smtpguard.h"
+#include "sgip.h"
+#include "sgpolicy.h"
+#include "sgstat.h"
 
 char const *const sgstat_endname[SGSTAT_END_N] =
 {

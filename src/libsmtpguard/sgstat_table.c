@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smtpguard.h"
+#include "sgstat.h"
 
 int sgstattable_init (sgstattable *t, size_t cap)
 {

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "smtpguard.h"
+#include "sgip.h"
+#include "sgledger.h"
+#include "sglisting.h"
+#include "sgstate.h"
 
 int sgstate_kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now, sglisting *l)
 {

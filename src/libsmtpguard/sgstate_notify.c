@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "smtpguard.h"
+#include "sgstate.h"
 
 void sgstate_notify (sgstate *st)
 {

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "smtpguard.h"
+#include "sgstate.h"
 
 static int subdir (int dirfd, char const *name)
 {

@@ -7,7 +7,11 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "smtpguard.h"
+#include "sgip.h"
+#include "sgledger.h"
+#include "sglisting.h"
+#include "sgpolicy.h"
+#include "sgstate.h"
 
 int sgstate_listed (sgstate *st, char const *ip, uint64_t now, sglisting *l)
 {

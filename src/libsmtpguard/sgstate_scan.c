@@ -11,7 +11,9 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "smtpguard.h"
+#include "sgip.h"
+#include "sglisting.h"
+#include "sgstate.h"
 
 static DIR *opensub (int fd)
 {

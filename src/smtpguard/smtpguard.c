@@ -22,7 +22,16 @@
 #include <skalibs/djbunix.h>
 #include <skalibs/exec.h>
 
-#include "smtpguard.h"
+#include "sgchild.h"
+#include "sgclock.h"
+#include "sgip.h"
+#include "sgkick.h"
+#include "sglisting.h"
+#include "sglog.h"
+#include "sgpolicy.h"
+#include "sgscan.h"
+#include "sgsession.h"
+#include "sgstate.h"
 
 #define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] ] prog..."
 #define dieusage() strerr_dieusage(100, USAGE)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sgscan.h"
 #include "refmodel.h"
 
 

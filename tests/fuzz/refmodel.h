@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "smtpguard.h"
+#include "sgpolicy.h"
 
 typedef struct rm_ev_s rm_ev ;
 struct rm_ev_s

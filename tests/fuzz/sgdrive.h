@@ -13,7 +13,8 @@
    for the reference model (refmodel.h). */
 
 #include <stddef.h>
-#include "smtpguard.h"
+#include "sgpolicy.h"
+#include "sgscan.h"
 #include "refmodel.h"
 
 typedef struct sgdrive_s sgdrive ;

@@ -14,7 +14,11 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "smtpguard.h"
+#include "sgclock.h"
+#include "sgip.h"
+#include "sglisting.h"
+#include "sgpolicy.h"
+#include "sgstate.h"
 
 static int kick (char const *dir, char const *ip, unsigned int reason)
 {

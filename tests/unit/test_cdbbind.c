@@ -16,7 +16,10 @@
 
 #include <cdb.h>
 
-#include "smtpguard.h"
+#include "sgcdb.h"
+#include "sglisting.h"
+#include "sgpolicy.h"
+#include "sgstate.h"
 
 static int fails = 0 ;
 #define CHECK(c) do { if (!(c)) { printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c, errno) ; fails++ ; } } while (0)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "smtpguard.h"
+#include "sgip.h"
 
 static int fails = 0 ;
 

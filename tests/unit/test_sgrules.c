@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "smtpguard.h"
+#include "sgrules.h"
 
 static int fails = 0 ;
 static char out[4096] ;

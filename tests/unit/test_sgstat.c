@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smtpguard.h"
+#include "sgpolicy.h"
+#include "sgstat.h"
 
 static int fails = 0 ;
 

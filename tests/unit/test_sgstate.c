@@ -11,7 +11,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "smtpguard.h"
+#include "sgclock.h"
+#include "sglisting.h"
+#include "sgpolicy.h"
+#include "sgstate.h"
 
 static int fails = 0 ;
 #define CHECK(c) do { if (!(c)) { printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c, errno) ; fails++ ; } } while (0)

@@ -11,7 +11,10 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "smtpguard.h"
+#include "sgip.h"
+#include "sglisting.h"
+#include "sgpolicy.h"
+#include "sgstate.h"
 
 #define N 1000
 

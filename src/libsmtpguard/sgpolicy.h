@@ -1,0 +1,57 @@
+/* ISC license. */
+
+#ifndef SMTPGUARD_SGPOLICY_H
+#define SMTPGUARD_SGPOLICY_H
+
+/* Per-session (or per-window) counters, and the limits they are held to.
+   A limit of 0 means no limit. */
+
+#include <stdint.h>
+
+#include "sgscan.h"
+
+typedef struct sgcounts_s sgcounts, *sgcounts_ref ;
+struct sgcounts_s
+{
+  uint32_t bad ;       /* 4xx/5xx to RCPT */
+  uint32_t good ;      /* 2xx to RCPT */
+  uint32_t rset ;      /* RSET commands answered */
+  uint32_t authfail ;  /* AUTH exchanges ending in 5xx */
+  uint32_t errors ;    /* 5xx to any other command */
+} ;
+#define SGCOUNTS_ZERO { 0, 0, 0, 0, 0 }
+
+typedef struct sglimits_s sglimits, *sglimits_ref ;
+struct sglimits_s
+{
+  uint32_t badrcpt ;
+  uint32_t rset ;
+  uint32_t authfail ;
+  uint32_t errors ;
+} ;
+
+#define SGLIMIT_BADRCPT 10
+#define SGLIMIT_RSET 50
+#define SGLIMIT_AUTHFAIL 3
+#define SGLIMIT_ERRORS 20
+
+enum sgreason_e
+{
+  SGR_NONE = 0,
+  SGR_BADRCPT,
+  SGR_RSET,
+  SGR_AUTHFAIL,
+  SGR_ERRORS,
+  SGR_LISTED,   /* the IP is listed (kicked elsewhere or earlier) */
+  SGR_LONGLINE  /* a command line too long to pair replies any more */
+} ;
+#define SGR_N (SGR_LONGLINE + 1)
+
+extern int sgpolicy_count (sgcounts *, sgevent const *) ;
+extern void sgcounts_add (sgcounts *, sgcounts const *) ;
+extern unsigned int sgpolicy_check (sgcounts const *, sglimits const *) ;
+extern void sglimits_env (sglimits *) ;  /* SMTPGUARD_BADRCPT, _RSET, _AUTHFAIL, _ERRORS */
+extern char const *sgreason_name (unsigned int) ;
+extern unsigned int sgreason_scan (char const *) ;
+
+#endif

@@ -1,0 +1,126 @@
+/* ISC license. */
+
+#ifndef SMTPGUARD_SGSCAN_H
+#define SMTPGUARD_SGSCAN_H
+
+/*
+   The SMTP stream scanner: a pure state machine, bytes in, events out,
+   no I/O, no allocation. It sees the client stream and the server stream
+   separately and pairs every server reply with the client command it
+   answers, in order, whatever the client pipelines.
+
+   Calling convention (both directions):
+     n = sgscan_client(sc, s, len, &ev) ;
+   consumes bytes from s up to and including the first event, fills ev
+   (ev.type == SGEV_NONE if there was none) and returns how many bytes
+   it consumed. Call again with the rest. If it returns less than len
+   with no event, the client side is blocked: the bytes after a HELO,
+   EHLO, DATA, AUTH or STARTTLS command (or past a full pending queue)
+   cannot be classified before the server's reply is known; feed them
+   again after each sgscan_server call. The server side never blocks.
+
+   A reply code is the line's first 3 digits; a line without them has
+   code 0 and never continues a reply. A command or credentials line
+   longer than SGSCAN_CMDMAX bytes (before its LF) gives SGEV_LONGLINE,
+   after which the scanner is blind: smtpds split such lines their own
+   ways (exim at 16384 bytes), so replies cannot be paired any more.
+
+   The caller must scan client bytes no later than it forwards them, and
+   scan server bytes before it forwards them: then a reply that finds no
+   pending command really is unsolicited.
+*/
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sgcmd_e
+{
+  SGCMD_NONE = 0,
+  SGCMD_GREETING,   /* pseudo-command: the connection itself */
+  SGCMD_HELO,
+  SGCMD_EHLO,
+  SGCMD_MAIL,
+  SGCMD_RCPT,
+  SGCMD_DATA,
+  SGCMD_DOT,        /* pseudo-command: end of a DATA body */
+  SGCMD_BDAT,
+  SGCMD_RSET,
+  SGCMD_NOOP,
+  SGCMD_QUIT,
+  SGCMD_AUTH,       /* the final reply of an AUTH exchange */
+  SGCMD_STARTTLS,
+  SGCMD_VRFY,
+  SGCMD_EXPN,
+  SGCMD_HELP,
+  SGCMD_OTHER,      /* unknown verb, empty line, garbage */
+  SGCMD_UNSOLICITED /* a reply with no pending command */
+} ;
+#define SGCMD_N (SGCMD_UNSOLICITED + 1)
+
+enum sgev_e
+{
+  SGEV_NONE = 0,
+  SGEV_COMMAND,  /* client: a command line was seen (cmd) */
+  SGEV_REPLY,    /* server: a complete reply (cmd, code) */
+  SGEV_BLIND,    /* server: 220 to STARTTLS, the stream is opaque from now on */
+  SGEV_LONGLINE  /* client: a command line longer than SGSCAN_CMDMAX; blind from now on */
+} ;
+
+typedef struct sgevent_s sgevent, *sgevent_ref ;
+struct sgevent_s
+{
+  unsigned char type ;
+  unsigned char cmd ;
+  unsigned short code ;  /* 0 if the reply line had no 3-digit code */
+} ;
+
+#define SGSCAN_QMAX 256        /* pending commands; more and the client side blocks */
+#define SGSCAN_LINEMAX 80      /* bytes of a command line kept to classify it */
+#define SGSCAN_HELOMAX 64      /* bytes of the HELO/EHLO argument kept for logs */
+#define SGSCAN_CMDMAX 12288    /* longest command line (RFC 4954's AUTH limit) */
+
+enum sgcmode_e
+{
+  SGC_COMMAND = 0,  /* reading command lines */
+  SGC_WAIT,         /* a barrier command is pending: bytes wait for its reply */
+  SGC_CRED,         /* one AUTH continuation line (credentials, never kept) */
+  SGC_BODY,         /* DATA body, up to the end-of-data line */
+  SGC_CHUNK,        /* BDAT chunk octets */
+  SGC_BLIND         /* after STARTTLS: opaque */
+} ;
+
+typedef struct sgscan_s sgscan, *sgscan_ref ;
+struct sgscan_s
+{
+  /* pending commands, oldest first */
+  unsigned char q[SGSCAN_QMAX] ;
+  unsigned int qhead ;
+  unsigned int qlen ;
+
+  /* client side */
+  unsigned char cmode ;
+  unsigned char bodystate ;    /* position in the end-of-data pattern */
+  unsigned char inauth ;       /* an AUTH exchange is in progress */
+  unsigned char chunking ;     /* the last EHLO reply advertised CHUNKING */
+  uint64_t chunkleft ;         /* BDAT octets still to skip */
+  size_t linelen ;             /* bytes of the current command line so far */
+  size_t cmdlen ;              /* the same, all of them, up to SGSCAN_CMDMAX + 1 */
+  char line[SGSCAN_LINEMAX] ;  /* its first bytes */
+
+  /* server side */
+  unsigned char ehlo_chunking ;/* CHUNKING seen in the EHLO reply being read */
+  unsigned short rcode ;
+  size_t rlinelen ;
+  char rline[16] ;             /* first bytes of the current reply line */
+
+  /* for logs */
+  size_t helolen ;
+  char helo[SGSCAN_HELOMAX] ;
+} ;
+
+extern void sgscan_init (sgscan *) ;
+extern size_t sgscan_client (sgscan *, char const *, size_t, sgevent *) ;
+extern size_t sgscan_server (sgscan *, char const *, size_t, sgevent *) ;
+extern char const *sgcmd_name (unsigned int) ;
+
+#endif
