@@ -21,8 +21,9 @@
 #include "sgstate.h"
 
 #define SGLEDGER_NB 16
-#define SGLEDGER_MAGIC 0x314c4753u  /* "SGL1" */
-#define NC 6  /* bad, good, rset, authfail, errors, kicks */
+/* "SGL2": an "SGL1" record (the raw reply counts of old) reads as empty */
+#define SGLEDGER_MAGIC 0x324c4753u
+#define NC 6  /* guessq, deliv, rset, authfail, errors, kicks */
 
 struct bucket_s
 {
@@ -70,7 +71,7 @@ int sgledger_lock (sgstate *st, char const *ip)
   return -1 ;
 }
 
-int sgledger_update (int fd, sgstateconf const *conf, sgcounts const *delta, uint32_t kicks, uint64_t now, sgcounts *total, uint32_t *kickstotal)
+int sgledger_update (int fd, sgstateconf const *conf, sgevidence const *delta, uint32_t kicks, uint64_t now, sgevidence *total, uint32_t *kickstotal)
 {
   struct record_s r ;
   uint32_t width = (conf->window + SGLEDGER_NB - 1) / SGLEDGER_NB ;
@@ -93,8 +94,8 @@ int sgledger_update (int fd, sgstateconf const *conf, sgcounts const *delta, uin
   if (cur->index != idx) { memset(cur, 0, sizeof(*cur)) ; cur->index = idx ; }
   if (delta)
   {
-    cur->c[0] = satadd(cur->c[0], delta->bad) ;
-    cur->c[1] = satadd(cur->c[1], delta->good) ;
+    cur->c[0] = satadd(cur->c[0], delta->guessq) ;
+    cur->c[1] = satadd(cur->c[1], delta->deliv) ;
     cur->c[2] = satadd(cur->c[2], delta->rset) ;
     cur->c[3] = satadd(cur->c[3], delta->authfail) ;
     cur->c[4] = satadd(cur->c[4], delta->errors) ;
@@ -112,9 +113,24 @@ int sgledger_update (int fd, sgstateconf const *conf, sgcounts const *delta, uin
   }
   if (total)
   {
-    total->bad = sums[0] ; total->good = sums[1] ; total->rset = sums[2] ;
+    total->guessq = sums[0] ; total->deliv = sums[1] ; total->rset = sums[2] ;
     total->authfail = sums[3] ; total->errors = sums[4] ;
   }
   if (kickstotal) *kickstotal = sums[5] ;
   return 1 ;
+}
+
+/* The gc's test for one ledger file (locked by the caller): stale when
+   it holds no valid record or every bucket has left its window. The
+   record knows its own bucket width, so no configuration is needed. */
+int sgledger_stale (int fd, uint64_t now)
+{
+  struct record_s r ;
+  uint64_t newest = 0 ;
+  unsigned int i ;
+  ssize_t n = pread(fd, &r, sizeof(r), 0) ;
+  if (n < 0) return 0 ;
+  if (n != sizeof(r) || r.magic != SGLEDGER_MAGIC || !r.width || r.sum != checksum(&r)) return 1 ;
+  for (i = 0 ; i < SGLEDGER_NB ; i++) if (r.b[i].index > newest) newest = r.b[i].index ;
+  return newest + SGLEDGER_NB <= now / r.width ;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "sgpolicy.h"
+#include "sgjudge.h"
 #include "sgsession.h"
 #include "sglisting.h"
 
@@ -42,7 +43,8 @@ struct sgsessionend_s
   uint64_t ms ;
   int status ;        /* the exit code */
 } ;
-extern void sglog_kick (char const *prog, char const *what, char const *ip, unsigned int reason, sgcounts const *) ;
+/* kick, wouldkick: the verdict's figures if v; list=yes|no if list >= 0 */
+extern void sglog_kick (char const *prog, char const *what, char const *ip, unsigned int reason, sgcounts const *, sgverdict const *v, int list) ;
 extern void sglog_word (char const *prog, char const *level, char const *what, char const *ip, char const *key, char const *val) ;
 extern void sglog_session (char const *prog, char const *ip, sgsession const *, sgsessionend const *) ;
 

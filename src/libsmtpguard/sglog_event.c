@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "sgjudge.h"
 #include "sglisting.h"
 #include "sglog.h"
 #include "sgpolicy.h"
@@ -10,7 +11,7 @@
 /* The log lines of smtpguard's events, one function a kind, so that
    their format lives in one place (doc/smtpguard.html lists them). */
 
-void sglog_kick (char const *prog, char const *what, char const *ip, unsigned int reason, sgcounts const *c)
+void sglog_kick (char const *prog, char const *what, char const *ip, unsigned int reason, sgcounts const *c, sgverdict const *v, int list)
 {
   sglog l ;
   sglog_start(&l, prog, "info") ;
@@ -19,6 +20,14 @@ void sglog_kick (char const *prog, char const *what, char const *ip, unsigned in
   sglog_kv(&l, "ip", ip) ;
   sglog_kv(&l, "reason", sgreason_name(reason)) ;
   sglog_counts(&l, c) ;
+  if (v)
+  {
+    sglog_u64(&l, "guesses", v->guesses) ;
+    sglog_u64(&l, "limit", v->limit) ;
+    sglog_u64(&l, "delivered", v->deliv) ;
+    sglog_kv(&l, "history", v->history ? "yes" : "no") ;
+  }
+  if (list >= 0) sglog_kv(&l, "list", list ? "yes" : "no") ;
   sglog_flush(&l) ;
 }
 
@@ -58,6 +67,7 @@ void sglog_session (char const *prog, char const *ip, sgsession const *s, sgsess
   if (s->scan.helolen) sglog_kvn(&l, "helo", s->scan.helo, s->scan.helolen) ;
   sglog_kv(&l, "end", how) ;
   sglog_counts(&l, &s->counts) ;
+  sglog_u64(&l, "delivered", s->judge.delivered) ;
   if (s->authed) sglog_kv(&l, "auth", "yes") ;
   if (s->blind) sglog_kv(&l, "tls", "blind") ;
   sglog_u64(&l, "in", e->in) ;

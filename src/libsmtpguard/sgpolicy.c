@@ -3,7 +3,8 @@
 #include "sgpolicy.h"
 #include "sgscan.h"
 
-/* Which counter a reply moves. Greetings and unsolicited replies are the
+/* The raw reply counts of a session, for its log lines (the judgement
+   is sgjudge's). Which counter a reply moves. Greetings and unsolicited replies are the
    server's business, not the client's: they count nothing. */
 int sgpolicy_count (sgcounts *c, sgevent const *ev)
 {
@@ -36,13 +37,16 @@ void sgcounts_add (sgcounts *to, sgcounts const *from)
   to->errors += from->errors ;
 }
 
-/* The bad-recipient rule needs both conditions: a mailing list with a
-   few stale addresses has far more good recipients than bad ones. */
-unsigned int sgpolicy_check (sgcounts const *c, sglimits const *l)
+static uint32_t satadd (uint32_t a, uint32_t b)
 {
-  if (l->badrcpt && c->bad >= l->badrcpt && c->bad > c->good) return SGR_BADRCPT ;
-  if (l->authfail && c->authfail >= l->authfail) return SGR_AUTHFAIL ;
-  if (l->rset && c->rset > l->rset) return SGR_RSET ;
-  if (l->errors && c->errors >= l->errors) return SGR_ERRORS ;
-  return SGR_NONE ;
+  return a + b < a ? 0xffffffffu : a + b ;
+}
+
+void sgevidence_add (sgevidence *to, sgevidence const *from)
+{
+  to->guessq = satadd(to->guessq, from->guessq) ;
+  to->deliv = satadd(to->deliv, from->deliv) ;
+  to->rset = satadd(to->rset, from->rset) ;
+  to->authfail = satadd(to->authfail, from->authfail) ;
+  to->errors = satadd(to->errors, from->errors) ;
 }

@@ -3,8 +3,9 @@
 #ifndef SMTPGUARD_SGPOLICY_H
 #define SMTPGUARD_SGPOLICY_H
 
-/* Per-session (or per-window) counters, and the limits they are held to.
-   A limit of 0 means no limit. */
+/* The replies a session got (sgcounts, for logs), the evidence the
+   judgement keeps over the window (sgevidence, see sgjudge.h), and the
+   limits they are held to. A limit of 0 means no limit. */
 
 #include <stdint.h>
 
@@ -21,6 +22,18 @@ struct sgcounts_s
 } ;
 #define SGCOUNTS_ZERO { 0, 0, 0, 0, 0 }
 
+/* What the ledger keeps per IP over the window: ended transactions only */
+typedef struct sgevidence_s sgevidence, *sgevidence_ref ;
+struct sgevidence_s
+{
+  uint32_t guessq ;    /* refused recipients not excused by a delivery, in quarters */
+  uint32_t deliv ;     /* transactions delivered */
+  uint32_t rset ;      /* RSETs aborting an undelivered transaction with a refusal */
+  uint32_t authfail ;  /* AUTH exchanges ending in 5xx */
+  uint32_t errors ;    /* 5xx to unrecognised commands */
+} ;
+#define SGEVIDENCE_ZERO { 0, 0, 0, 0, 0 }
+
 typedef struct sglimits_s sglimits, *sglimits_ref ;
 struct sglimits_s
 {
@@ -30,7 +43,7 @@ struct sglimits_s
   uint32_t errors ;
 } ;
 
-#define SGLIMIT_BADRCPT 10
+#define SGLIMIT_BADRCPT 20
 #define SGLIMIT_RSET 50
 #define SGLIMIT_AUTHFAIL 3
 #define SGLIMIT_ERRORS 20
@@ -49,7 +62,7 @@ enum sgreason_e
 
 extern int sgpolicy_count (sgcounts *, sgevent const *) ;
 extern void sgcounts_add (sgcounts *, sgcounts const *) ;
-extern unsigned int sgpolicy_check (sgcounts const *, sglimits const *) ;
+extern void sgevidence_add (sgevidence *, sgevidence const *) ;
 extern void sglimits_env (sglimits *) ;  /* SMTPGUARD_BADRCPT, _RSET, _AUTHFAIL, _ERRORS */
 extern char const *sgreason_name (unsigned int) ;
 extern unsigned int sgreason_scan (char const *) ;

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "sgcmdarg.h"
 #include "sgscan.h"
 
 /* end-of-data pattern states: we are at the start of a line (BOL), after
@@ -117,6 +118,8 @@ static void end_line (sgscan *sc, sgevent *ev)
   q_push(sc, cmd) ;
   ev->type = SGEV_COMMAND ;
   ev->cmd = cmd ;
+  if (cmd == SGCMD_RCPT) ev->arg = sgcmdarg_rcpt(sc->line, len) ;
+  else if (cmd == SGCMD_BDAT) ev->arg = sgcmdarg_bdatlast(sc->line, len) ;
   switch (cmd)
   {
     case SGCMD_HELO :
@@ -142,6 +145,7 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
 {
   size_t i = 0 ;
   ev->type = SGEV_NONE ;
+  ev->arg = 0 ;
   while (i < len)
   {
     switch (sc->cmode)
@@ -305,6 +309,7 @@ size_t sgscan_server (sgscan *sc, char const *s, size_t len, sgevent *ev)
 {
   size_t i = 0 ;
   ev->type = SGEV_NONE ;
+  ev->arg = 0 ;
   if (sc->cmode == SGC_BLIND) return len ;
   while (i < len)
   {

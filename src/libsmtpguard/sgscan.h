@@ -72,6 +72,7 @@ struct sgevent_s
   unsigned char type ;
   unsigned char cmd ;
   unsigned short code ;  /* 0 if the reply line had no 3-digit code */
+  uint32_t arg ;         /* command: RCPT's address hash, BDAT's LAST (sgcmdarg.h); else 0 */
 } ;
 
 #define SGSCAN_QMAX 256        /* pending commands; more and the client side blocks */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sgclock.h"
+#include "sgjudge.h"
 #include "sgpolicy.h"
 #include "sgscan.h"
 #include "sgsession.h"
@@ -13,43 +14,71 @@ void sgsession_init (sgsession *s, sglimits const *limits, int counting)
 {
   memset(s, 0, sizeof(sgsession)) ;
   sgscan_init(&s->scan) ;
+  sgjudge_init(&s->judge) ;
   s->limits = *limits ;
   s->counting = !!counting ;
+  s->history = -1 ;
 }
 
-/* The per-IP ledger is written at each negative event only (bad RCPT,
-   RSET, failed AUTH, error), carrying the good recipients seen since:
-   a clean session costs one write, at its end. On failure the session
-   goes on without memory and s->err tells the caller to log it. */
+/* The per-IP ledger is written when a transaction ends with evidence
+   against the client (and at each failed AUTH or error), carrying the
+   deliveries seen since: a clean session costs one write, at its end.
+   On failure the session goes on without memory and s->err tells the
+   caller to log it. */
 int sgsession_flush (sgsession *s)
 {
-  sgcounts zero = SGCOUNTS_ZERO ;
+  static sgevidence const zero = SGEVIDENCE_ZERO ;
+  sgevidence total ;
   if (!s->st) return 0 ;
-  if (!memcmp(&s->unsaved, &zero, sizeof(sgcounts))) return 1 ;
-  if (!sgstate_ledger_add(s->st, s->ip, &s->unsaved, sgnow(), &s->window))
+  if (!memcmp(&s->judge.unsaved, &zero, sizeof(sgevidence))) return 1 ;
+  if (!sgstate_ledger_add(s->st, s->ip, &s->judge.unsaved, sgnow(), &total))
   {
     s->err = errno ? errno : EIO ;
     s->st = 0 ;
     return 0 ;
   }
-  s->unsaved = zero ;
-  s->windowok = 1 ;
+  sgjudge_saved(&s->judge, &total) ;
   return 1 ;
 }
 
-/* The counters that decide: the window's when we have it (it includes
-   this session's flushed events), else the session's. */
 sgcounts const *sgsession_counts (sgsession const *s)
 {
-  return s->windowok ? &s->window : &s->counts ;
+  return &s->counts ;
 }
 
-/* A server event: count it, decide. Returns the reason to kick the
+void sgsession_command (sgsession *s, sgevent const *ev)
+{
+  if (s->counting) sgjudge_command(&s->judge, ev) ;
+}
+
+/* The history is read only when it could change a verdict: it only
+   ever raises the limits. A read failure is no history. */
+static unsigned int check (sgsession *s)
+{
+  unsigned int r = sgjudge_check(&s->judge, &s->limits, s->history > 0, &s->verdict) ;
+  if (r == SGR_BADRCPT && s->history < 0)
+  {
+    s->history = s->st && sgstate_history(s->st, s->ip, sgnow()) > 0 ;
+    if (s->history) r = sgjudge_check(&s->judge, &s->limits, 1, &s->verdict) ;
+  }
+  return r ;
+}
+
+static unsigned int judge (sgsession *s, unsigned int changed)
+{
+  unsigned int r ;
+  if (!changed) return SGR_NONE ;
+  if (s->st && changed & SGJUDGE_NEGATIVE) sgsession_flush(s) ;
+  if (s->reason) return SGR_NONE ;
+  r = check(s) ;
+  if (r) s->reason = r ;
+  return r ;
+}
+
+/* A server event: count it, judge. Returns the reason to kick the
    client (once), or SGR_NONE. */
 unsigned int sgsession_event (sgsession *s, sgevent const *ev)
 {
-  sgcounts delta = SGCOUNTS_ZERO ;
-  unsigned int r ;
   if (ev->type == SGEV_BLIND) { s->blind = 1 ; s->counting = 0 ; return SGR_NONE ; }
   if (ev->type != SGEV_REPLY || !s->counting) return SGR_NONE ;
   if (ev->cmd == SGCMD_QUIT) s->quit = 1 ;
@@ -60,16 +89,15 @@ unsigned int sgsession_event (sgsession *s, sgevent const *ev)
     s->counting = 0 ;
     return SGR_NONE ;
   }
-  if (!sgpolicy_count(&delta, ev)) return SGR_NONE ;
-  sgcounts_add(&s->counts, &delta) ;
-  if (s->st)
-  {
-    sgcounts_add(&s->unsaved, &delta) ;
-    if (!delta.good) sgsession_flush(s) ;
-  }
-  if (s->reason) return SGR_NONE ;
-  r = sgpolicy_check(&s->counts, &s->limits) ;
-  if (!r && s->windowok) r = sgpolicy_check(&s->window, &s->limits) ;
-  if (r) s->reason = r ;
-  return r ;
+  sgpolicy_count(&s->counts, ev) ;
+  return judge(s, sgjudge_reply(&s->judge, ev)) ;
+}
+
+/* The open transaction ends with the session (EOF, kick, timeout): its
+   refusals count now, and may still earn a kick, recorded by the caller
+   although no 421 can be sent any more. */
+unsigned int sgsession_end (sgsession *s)
+{
+  if (!s->counting) return SGR_NONE ;
+  return judge(s, sgjudge_finish(&s->judge)) ;
 }

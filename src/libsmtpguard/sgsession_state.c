@@ -10,6 +10,7 @@
 
 #include "sgclock.h"
 #include "sgip.h"
+#include "sgjudge.h"
 #include "sglisting.h"
 #include "sglog.h"
 #include "sgpolicy.h"
@@ -51,15 +52,28 @@ int sgsession_state (sgsession *s, sgstate *st, char const *dir, sgstateconf con
 }
 
 /* The listing is on disk before the caller sends its 421: the next
-   connection from this IP is refused even if we die right after. */
-void sgsession_record_kick (sgsession *s, char const *dir, unsigned int reason)
+   connection from this IP is refused even if we die right after. A real
+   kick ends the open transaction first, so that its refusals are in the
+   ledger too. */
+int sgsession_record_kick (sgsession *s, char const *dir, unsigned int reason, int dry)
 {
   sglisting li ;
   int r ;
-  if (!s->st) return ;
+  if (!s->st) return 0 ;
+  if (!dry) sgjudge_finish(&s->judge) ;
   sgsession_flush(s) ;
-  if (!s->st) { sgsession_warn(s, dir, "record the ledger", s->err) ; return ; }
-  r = sgstate_kick(s->st, s->ip, reason, sgnow(), &li) ;
-  if (r < 0) { sgsession_warn(s, dir, "record the kick", errno) ; s->st = 0 ; return ; }
-  if (r && reason != SGR_LISTED) sglog_listing(PROG, "listed", s->ip, &li) ;
+  if (!s->st) { sgsession_warn(s, dir, "record the ledger", s->err) ; return 0 ; }
+  if (dry) r = sgstate_wouldkick(s->st, s->ip, sgnow()) ;
+  else r = sgstate_kick(s->st, s->ip, reason, sgnow(), &li) ;
+  if (r < 0) { sgsession_warn(s, dir, "record the kick", errno) ; s->st = 0 ; return 0 ; }
+  if (r && !dry && reason != SGR_LISTED) sglog_listing(PROG, "listed", s->ip, &li) ;
+  return r ;
+}
+
+/* once, at the end of a session that delivered */
+void sgsession_record_history (sgsession *s, char const *dir)
+{
+  if (!s->st || !s->judge.delivered) return ;
+  if (!sgstate_delivered(s->st, s->ip, s->judge.delivered, sgnow()))
+    sgsession_warn(s, dir, "record the history", errno) ;
 }

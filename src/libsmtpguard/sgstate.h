@@ -9,6 +9,8 @@
                           fsync, rename, fsync of the directory
    statedir/ledger/<ip>   the IP's events over the window, a fixed-size
                           record rewritten in place under flock
+   statedir/history/<ip>  the IP's delivered mail, a fixed-size record
+                          (sghistory.h), kept -H seconds after the last
    statedir/wakeup        a FIFO poked after each listing change
    See doc/statedir.html. Every function returns errors and sets errno;
    none prints or exits. */
@@ -25,12 +27,18 @@ struct sgstateconf_s
   uint32_t kicks ;     /* kicks within the window before listing */
   uint32_t listtime ;  /* first listing, seconds */
   uint32_t listmax ;   /* cap on an escalated listing, seconds */
+  uint32_t history ;   /* life of a delivered history, seconds; 0 = none */
 } ;
 #define SGSTATE_WINDOW 3600
 #define SGSTATE_KICKS 1
 #define SGSTATE_LISTTIME 3600
 #define SGSTATE_LISTMAX 604800
-#define SGSTATECONF_ZERO { SGSTATE_WINDOW, SGSTATE_KICKS, SGSTATE_LISTTIME, SGSTATE_LISTMAX }
+#define SGSTATE_HISTORY 2592000
+#define SGSTATECONF_ZERO { SGSTATE_WINDOW, SGSTATE_KICKS, SGSTATE_LISTTIME, SGSTATE_LISTMAX, SGSTATE_HISTORY }
+
+/* a listing's strikes decay: one is forgotten for every SGSTATE_DECAY
+   seconds since the listing expired; a listing with none left is gone */
+#define SGSTATE_DECAY 604800
 
 typedef struct sgstate_s sgstate, *sgstate_ref ;
 struct sgstate_s
@@ -38,12 +46,14 @@ struct sgstate_s
   int dirfd ;     /* statedir */
   int listedfd ;  /* statedir/listed */
   int ledgerfd ;  /* statedir/ledger */
+  int historyfd ; /* statedir/history, -1 if it could not be had */
   sgstateconf conf ;
 } ;
-#define SGSTATE_ZERO { -1, -1, -1, SGSTATECONF_ZERO }
+#define SGSTATE_ZERO { -1, -1, -1, -1, SGSTATECONF_ZERO }
 
-/* 1 ok, 0 error (errno). Creates listed/, ledger/ and wakeup if missing
-   and possible; a read-only statedir that has them is fine. */
+/* 1 ok, 0 error (errno). Creates listed/, ledger/, history/ and wakeup if
+   missing and possible; a read-only statedir that has them is fine, and
+   one without history/ too (no history then). */
 extern int sgstate_open (sgstate *, char const *dir, sgstateconf const *) ;
 extern void sgstate_close (sgstate *) ;
 
@@ -52,13 +62,26 @@ extern int sgstate_listed (sgstate *, char const *ip, uint64_t now, sglisting *)
 
 /* adds delta to the IP's window; *total = sums over the window, delta
    included. 1 ok, 0 error. */
-extern int sgstate_ledger_add (sgstate *, char const *ip, sgcounts const *delta, uint64_t now, sgcounts *total) ;
+extern int sgstate_ledger_add (sgstate *, char const *ip, sgevidence const *delta, uint64_t now, sgevidence *total) ;
 
 /* records one kick; lists the IP if the kicks in the window reach
    conf.kicks (for listtime * 2^(strikes-1), capped at listmax), durably
    before returning. 1 listed (now or already: *l filled), 0 kick recorded
    but not listed, -1 error. */
 extern int sgstate_kick (sgstate *, char const *ip, unsigned int reason, uint64_t now, sglisting *) ;
+
+/* the dry run's kick: counted in the ledger like a kick, never listed.
+   1 it would have listed, 0 not, -1 error. */
+extern int sgstate_wouldkick (sgstate *, char const *ip, uint64_t now) ;
+
+/* the strikes a listing still carries at now (SGSTATE_DECAY) */
+extern uint32_t sgstate_strikes (sglisting const *, uint64_t now) ;
+
+/* delivered history: sgstate_history 1 the IP delivered within its
+   history life, 0 not (or no history/), -1 error; sgstate_delivered
+   records n deliveries at now. 1 ok, 0 error. */
+extern int sgstate_history (sgstate *, char const *ip, uint64_t now) ;
+extern int sgstate_delivered (sgstate *, char const *ip, uint32_t n, uint64_t now) ;
 
 /* 1 removed, 0 not listed, -1 error */
 extern int sgstate_unlist (sgstate *, char const *ip) ;
@@ -72,9 +95,10 @@ extern void sgstate_notify (sgstate *) ;
    not null. 1 ok, 0 error. */
 extern int sgstate_foreach (sgstate *, sglisting_func *, void *, unsigned int *bad) ;
 
-/* removes ledger files untouched for more than a window, and listing
-   temporaries left by killed writers; returns how many were removed,
-   -1 on error */
+/* removes what no longer counts, one function per kind of record
+   (sgstate_gc.c): ledgers whose buckets all left their window, expired
+   histories, listings expired with no strike left, temporaries of
+   killed writers. Returns how many files were removed, -1 on error. */
 extern int sgstate_gc (sgstate *, uint64_t now) ;
 
 #endif

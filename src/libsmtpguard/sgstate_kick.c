@@ -15,7 +15,16 @@
 #include "sglisting.h"
 #include "sgstate.h"
 
-int sgstate_kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now, sglisting *l)
+uint32_t sgstate_strikes (sglisting const *l, uint64_t now)
+{
+  uint64_t gone ;
+  if (now <= l->until) return l->strikes ;
+  gone = (now - l->until) / SGSTATE_DECAY ;
+  return gone >= l->strikes ? 0 : l->strikes - (uint32_t)gone ;
+}
+
+/* dry: count the kick, decide, list nothing */
+static int kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now, sglisting *l, int dry)
 {
   sglisting old, tmp ;
   char cip[SGIP_MAX] ;
@@ -39,9 +48,11 @@ int sgstate_kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now
     return 1 ;
   }
   if (kicks < st->conf.kicks) { close(fd) ; return 0 ; }
+  if (dry) { close(fd) ; return 1 ; }
   memcpy(l->ip, cip, strlen(cip) + 1) ;
   l->reason = reason ;
-  l->strikes = (r && old.strikes < 0xffffffffu ? old.strikes : 0) + 1 ;
+  l->strikes = (r ? sgstate_strikes(&old, now) : 0) ;
+  if (l->strikes < 0xffffffffu) l->strikes++ ;
   l->since = now ;
   l->until = now + sglisting_duration(&st->conf, l->strikes) ;
   if (!sglisting_write(st->listedfd, l)) goto err ;
@@ -55,4 +66,14 @@ int sgstate_kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now
     errno = e ;
   }
   return -1 ;
+}
+
+int sgstate_kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now, sglisting *l)
+{
+  return kick(st, ip, reason, now, l, 0) ;
+}
+
+int sgstate_wouldkick (sgstate *st, char const *ip, uint64_t now)
+{
+  return kick(st, ip, SGR_NONE, now, 0, 1) ;
 }

@@ -26,7 +26,7 @@ int sgstate_open (sgstate *st, char const *dir, sgstateconf const *conf)
 {
   static sgstateconf const defconf = SGSTATECONF_ZERO ;
   struct stat stt ;
-  st->dirfd = st->listedfd = st->ledgerfd = -1 ;
+  st->dirfd = st->listedfd = st->ledgerfd = st->historyfd = -1 ;
   st->conf = conf ? *conf : defconf ;
   if (!st->conf.window) st->conf.window = SGSTATE_WINDOW ;
   if (!st->conf.kicks) st->conf.kicks = 1 ;
@@ -38,6 +38,8 @@ int sgstate_open (sgstate *st, char const *dir, sgstateconf const *conf)
   if (st->listedfd == -1) goto err ;
   st->ledgerfd = subdir(st->dirfd, "ledger") ;
   if (st->ledgerfd == -1) goto err ;
+  /* optional: without it, no client has a delivered history */
+  if (st->conf.history) st->historyfd = subdir(st->dirfd, "history") ;
   /* the wakeup FIFO is optional: smtpguard-cdb -w also polls listed/ */
   if (fstatat(st->dirfd, "wakeup", &stt, AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT)
     mkfifoat(st->dirfd, "wakeup", 0622) ;
@@ -50,9 +52,10 @@ int sgstate_open (sgstate *st, char const *dir, sgstateconf const *conf)
 void sgstate_close (sgstate *st)
 {
   int e = errno ;
+  if (st->historyfd >= 0) close(st->historyfd) ;
   if (st->ledgerfd >= 0) close(st->ledgerfd) ;
   if (st->listedfd >= 0) close(st->listedfd) ;
   if (st->dirfd >= 0) close(st->dirfd) ;
-  st->dirfd = st->listedfd = st->ledgerfd = -1 ;
+  st->dirfd = st->listedfd = st->ledgerfd = st->historyfd = -1 ;
   errno = e ;
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include "sghistory.h"
 #include "sgip.h"
 #include "sgledger.h"
 #include "sglisting.h"
@@ -25,7 +26,7 @@ int sgstate_listed (sgstate *st, char const *ip, uint64_t now, sglisting *l)
   return l->until > now ;
 }
 
-int sgstate_ledger_add (sgstate *st, char const *ip, sgcounts const *delta, uint64_t now, sgcounts *total)
+int sgstate_ledger_add (sgstate *st, char const *ip, sgevidence const *delta, uint64_t now, sgevidence *total)
 {
   char cip[SGIP_MAX] ;
   int fd, r ;
@@ -52,4 +53,25 @@ int sgstate_unlist (sgstate *st, char const *ip)
   { int e = errno ; close(fd) ; errno = e ; }
   if (r == 1) sgstate_notify(st) ;
   return r ;
+}
+
+int sgstate_history (sgstate *st, char const *ip, uint64_t now)
+{
+  sghistory h ;
+  char cip[SGIP_MAX] ;
+  int r ;
+  if (st->historyfd < 0 || !st->conf.history) return 0 ;
+  if (!sgip_canon(cip, ip)) return (errno = EINVAL, -1) ;
+  r = sghistory_read(st->historyfd, cip, &h) ;
+  if (r <= 0) return r ;
+  /* the shorter of the life it was written with and today's */
+  return h.expires > now && h.last + st->conf.history > now ;
+}
+
+int sgstate_delivered (sgstate *st, char const *ip, uint32_t n, uint64_t now)
+{
+  char cip[SGIP_MAX] ;
+  if (st->historyfd < 0 || !st->conf.history || !n) return 1 ;
+  if (!sgip_canon(cip, ip)) return (errno = EINVAL, 0) ;
+  return sghistory_add(st->historyfd, cip, n, now, st->conf.history) ;
 }

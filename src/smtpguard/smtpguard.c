@@ -33,7 +33,7 @@
 #include "sgsession.h"
 #include "sgstate.h"
 
-#define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] ] prog..."
+#define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] [ -H history ] ] prog..."
 #define dieusage() strerr_dieusage(100, USAGE)
 
 #define CBUFSIZE 65536
@@ -102,18 +102,47 @@ static void client_gone (void)
   grace_deadline() ;
 }
 
+static sgverdict const *verdict (unsigned int reason)
+{
+  return reason == SGR_LISTED || reason == SGR_LONGLINE ? 0 : &sess.verdict ;
+}
+
+/* the dry run's verdict, once a session: counted in the ledger as a
+   kick would be, so that list= says whether it would have listed */
+static void wouldkick (unsigned int reason)
+{
+  int list ;
+  if (wouldkicked) return ;
+  wouldkicked = 1 ;
+  list = sgsession_record_kick(&sess, opt.statedir, reason, 1) ;
+  sglog_kick(PROG, "wouldkick", ip, reason, sgsession_counts(&sess), verdict(reason), list > 0) ;
+}
+
+/* The session ended (EOF, QUIT, timeout) with a transaction open or a
+   verdict still to reach: no 421 can be sent, but the kick and its
+   listing are recorded. */
+static void late_verdict (void)
+{
+  unsigned int reason ;
+  if (kicked) return ;
+  reason = sgsession_end(&sess) ;
+  if (!reason) return ;
+  if (opt.dryrun) { wouldkick(reason) ; return ; }
+  sglog_kick(PROG, "kick", ip, reason, sgsession_counts(&sess), verdict(reason), -1) ;
+  sgsession_record_kick(&sess, opt.statedir, reason, 0) ;
+}
+
 /* Everything the server said up to the reply that passed the limit goes
    to the client, then our 421, then nothing more. */
 static void kick (unsigned int reason)
 {
   if (opt.dryrun)
   {
-    if (!wouldkicked) sglog_kick(PROG, "wouldkick", ip, reason, sgsession_counts(&sess)) ;
-    wouldkicked = 1 ;
+    wouldkick(reason) ;
     return ;
   }
-  sglog_kick(PROG, "kick", ip, reason, sgsession_counts(&sess)) ;
-  sgsession_record_kick(&sess, opt.statedir, reason) ;
+  sglog_kick(PROG, "kick", ip, reason, sgsession_counts(&sess), verdict(reason), -1) ;
+  sgsession_record_kick(&sess, opt.statedir, reason, 0) ;
   kicked = 1 ;
   endhow = "kick" ;
   slen = ss + sgkick_line(sbuf + ss, reason, opt.kickmsg) ;
@@ -140,7 +169,8 @@ static void scan_client (void)
       kick(SGR_LONGLINE) ;
       break ;
     }
-    if (ev.type == SGEV_COMMAND && sess.st && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
+    if (ev.type == SGEV_COMMAND) sgsession_command(&sess, &ev) ;
+    if (ev.type == SGEV_COMMAND && sess.st && !opt.dryrun && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
     {
       /* listed by another session: this command never reaches the smtpd */
       kick(SGR_LISTED) ;
@@ -301,6 +331,13 @@ static void setup_state (sgstateconf const *sconf)
   int r = sgsession_state(&sess, &state, opt.statedir, sconf, ipbuf, getenv("TCPREMOTEIP"), &li) ;
   if (sess.ip) ip = sess.ip ;
   if (r != 2) return ;
+  if (opt.dryrun)
+  {
+    /* the dry run never refuses: it says so, and keeps its memory */
+    sglog_listing(PROG, "wouldrefuse", ip, &li) ;
+    sess.st = &state ;
+    return ;
+  }
   sglog_listing(PROG, "refused", ip, &li) ;
   allwrite(1, line, sgkick_line(line, SGR_LISTED, opt.kickmsg)) ;
   sgstate_close(&state) ;
@@ -335,7 +372,7 @@ int main (int argc, char const *const *argv)
     subgetopt l = SUBGETOPT_ZERO ;
     for (;;)
     {
-      int opt_ = subgetopt_r(argc, argv, "vncb:s:a:e:m:g:t:d:W:k:l:x:", &l) ;
+      int opt_ = subgetopt_r(argc, argv, "vncb:s:a:e:m:g:t:d:W:k:l:x:H:", &l) ;
       if (opt_ == -1) break ;
       switch (opt_)
       {
@@ -354,6 +391,7 @@ int main (int argc, char const *const *argv)
         case 'k' : if (!uint320_scan(l.arg, &sconf.kicks) || !sconf.kicks) dieusage() ; break ;
         case 'l' : if (!uint320_scan(l.arg, &sconf.listtime) || !sconf.listtime) dieusage() ; break ;
         case 'x' : if (!uint320_scan(l.arg, &sconf.listmax)) dieusage() ; break ;
+        case 'H' : if (!uint320_scan(l.arg, &sconf.history)) dieusage() ; break ;
         default : dieusage() ;
       }
     }
@@ -373,7 +411,7 @@ int main (int argc, char const *const *argv)
   sglimits_env(&limits) ;
   scanning = opt.countrelay || !getenv("RELAYCLIENT") ;
   sgsession_init(&sess, &limits, scanning) ;
-  if (opt.statedir && scanning && !opt.dryrun) setup_state(&sconf) ;
+  if (opt.statedir && scanning) setup_state(&sconf) ;
 
   tain_now_set_stopwatch_g() ;
   start = STAMP ;
@@ -405,7 +443,9 @@ int main (int argc, char const *const *argv)
     strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
 
   relay() ;
+  late_verdict() ;
   if (sess.st && !sgsession_flush(&sess)) sgsession_warn(&sess, opt.statedir, "update the ledger", sess.err) ;
+  sgsession_record_history(&sess, opt.statedir) ;
   reap() ;
   selfpipe_finish() ;
   if (state.dirfd >= 0) sgstate_close(&state) ;

@@ -33,7 +33,7 @@ int main (void)
   sgstateconf conf = { .window = 3600, .kicks = 2, .listtime = 100, .listmax = 350 } ;
   sgstate st ;
   sglisting l ;
-  sgcounts d = SGCOUNTS_ZERO, t ;
+  sgevidence d = SGEVIDENCE_ZERO, t ;
   uint64_t now = 1700000000 ;
   if (!mkdtemp(dir)) return 111 ;
   CHECK(sgstate_open(&st, dir, &conf)) ;
@@ -59,15 +59,15 @@ int main (void)
   CHECK(sgstate_kick(&st, "10.0.0.1", SGR_BADRCPT, now + 100001, &l) == 1 && l.strikes == 5 && l.until == now + 100001 + 350) ;
 
   /* the ledger: sums over the window, old buckets drop out */
-  d.bad = 3 ; d.good = 1 ;
-  CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now, &t) && t.bad == 3 && t.good == 1) ;
-  d.bad = 4 ; d.good = 0 ; d.rset = 2 ;
-  CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 1000, &t) && t.bad == 7 && t.good == 1 && t.rset == 2) ;
-  d.bad = 0 ; d.rset = 0 ; d.authfail = 1 ; d.errors = 5 ;
-  CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 3000, &t) && t.bad == 7 && t.authfail == 1 && t.errors == 5) ;
+  d.guessq = 3 ; d.deliv = 1 ;
+  CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now, &t) && t.guessq == 3 && t.deliv == 1) ;
+  d.guessq = 4 ; d.deliv = 0 ; d.rset = 2 ;
+  CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 1000, &t) && t.guessq == 7 && t.deliv == 1 && t.rset == 2) ;
+  d.guessq = 0 ; d.rset = 0 ; d.authfail = 1 ; d.errors = 5 ;
+  CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 3000, &t) && t.guessq == 7 && t.authfail == 1 && t.errors == 5) ;
   memset(&d, 0, sizeof(d)) ;
-  CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 3600 + 500, &t) && t.bad == 4 && t.good == 0 && t.errors == 5) ;
-  CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 100000, &t) && t.bad == 0 && t.errors == 0) ;
+  CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 3600 + 500, &t) && t.guessq == 4 && t.deliv == 0 && t.errors == 5) ;
+  CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 100000, &t) && t.guessq == 0 && t.errors == 0) ;
   /* a torn ledger record counts as empty, it is not an error */
   {
     char fn[512] ;
@@ -76,8 +76,8 @@ int main (void)
     fd = open(fn, O_WRONLY) ;
     CHECK(fd >= 0 && pwrite(fd, "garbage", 7, 40) == 7) ;
     close(fd) ;
-    d.bad = 1 ;
-    CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 100000, &t) && t.bad == 1) ;
+    d.guessq = 1 ;
+    CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 100000, &t) && t.guessq == 1) ;
   }
 
   /* canonical names only; invalid addresses never reach the disk */

@@ -45,8 +45,8 @@ static int child (int mode, unsigned int i, int gate)
   }
   else
   {
-    sgcounts d = SGCOUNTS_ZERO, t ;
-    d.bad = 1 ;
+    sgevidence d = SGEVIDENCE_ZERO, t ;
+    d.guessq = 1 ;
     if (!sgstate_ledger_add(&st, "10.8.0.1", &d, 1700000000 + i % 60, &t)) return 111 ;
     return sgstate_kick(&st, "10.8.0.1", SGR_BADRCPT, 1700000000 + i % 60, &l) >= 0 ? 0 : 1 ;
   }
@@ -99,10 +99,10 @@ int main (void)
 
   {
     sgstateconf conf = { .window = 3600, .kicks = N, .listtime = 3600, .listmax = 86400 } ;
-    sgcounts z = SGCOUNTS_ZERO, t ;
+    sgevidence z = SGEVIDENCE_ZERO, t ;
     CHECK(run(1)) ;
     CHECK(sgstate_open(&st, dir, &conf)) ;
-    CHECK(sgstate_ledger_add(&st, "10.8.0.1", &z, 1700000060, &t) && t.bad == N) ;
+    CHECK(sgstate_ledger_add(&st, "10.8.0.1", &z, 1700000060, &t) && t.guessq == N) ;
     /* listed only if all N kicks were counted, and only once */
     CHECK(sgstate_listed(&st, "10.8.0.1", 1700000100, &l) == 1 && l.strikes == 1) ;
     sgstate_close(&st) ;

@@ -1,0 +1,66 @@
+/* ISC license. */
+
+#ifndef SMTPGUARD_SGJUDGE_H
+#define SMTPGUARD_SGJUDGE_H
+
+/* sgjudge: the judgement, pure (events in, evidence and verdicts out, no
+   I/O). It follows mail transactions (from a 2xx to MAIL to their end)
+   and turns them into evidence (sgevidence, sgpolicy.h), which the
+   session writes to the per-IP ledger:
+   - a transaction ends delivered on a 2xx to the end of DATA or to
+     BDAT LAST; undelivered on RSET, a new MAIL, HELO/EHLO, QUIT, a
+     4xx/5xx after the data (a content refusal, which itself counts
+     nothing), or the end of the session;
+   - its refused recipients weigh 1 (5xx) or 1/4 (4xx; nothing if no
+     recipient of the transaction got a 2xx or a 5xx: greylisting);
+   - a delivered transaction excuses 1 + accepted/8 of them, accepted
+     being its distinct accepted addresses; an undelivered one none;
+   - RSETs count (-s) only when they abort an undelivered transaction
+     that holds a refusal; errors (-e) are 5xx to unrecognised commands.
+   The verdict (sgjudge_check) is doc/smtpguard.html's table. */
+
+#include <stdint.h>
+
+#include "sgpolicy.h"
+#include "sgscan.h"
+
+#define SGJUDGE_SLOTS 1024   /* the accepted-address set of a transaction */
+#define SGJUDGE_SETMAX 768   /* distinct addresses counted, at most */
+
+typedef struct sgverdict_s sgverdict, *sgverdict_ref ;
+struct sgverdict_s
+{
+  uint32_t guesses ;  /* whole units: ended transactions' and the open one's */
+  uint32_t limit ;    /* the limit that decided (the ended transactions' if none did) */
+  uint32_t deliv ;    /* transactions delivered over the window */
+  unsigned char history ;
+} ;
+
+typedef struct sgjudge_s sgjudge, *sgjudge_ref ;
+struct sgjudge_s
+{
+  sgevidence window ;    /* the IP's, as the last ledger write returned it */
+  sgevidence unsaved ;   /* this session's, not yet in the ledger */
+  sgevidence mine ;      /* this session's, all of it */
+  unsigned char windowok ;
+  unsigned char intrans ;
+  uint32_t hard, soft ;  /* the open transaction's 5xx and 4xx to RCPT */
+  uint32_t acc ;         /* its distinct accepted addresses */
+  uint32_t delivered ;   /* transactions delivered in this session */
+  uint32_t pend[SGSCAN_QMAX] ;  /* args of RCPT and BDAT awaiting replies, in order */
+  unsigned int phead, plen ;
+  uint32_t set[SGJUDGE_SLOTS] ;
+} ;
+
+#define SGJUDGE_CHANGED 1   /* re-check the verdict */
+#define SGJUDGE_NEGATIVE 2  /* evidence against the client waits to be written */
+
+extern void sgjudge_init (sgjudge *) ;
+extern void sgjudge_command (sgjudge *, sgevent const *) ;
+extern unsigned int sgjudge_reply (sgjudge *, sgevent const *) ;
+extern unsigned int sgjudge_finish (sgjudge *) ;  /* the session ends, and its transaction */
+extern void sgjudge_saved (sgjudge *, sgevidence const *window) ;  /* unsaved went to the ledger */
+extern int sgjudge_negative (sgjudge const *) ;
+extern unsigned int sgjudge_check (sgjudge const *, sglimits const *, int history, sgverdict *) ;
+
+#endif
