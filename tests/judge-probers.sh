@@ -1,0 +1,155 @@
+#!/bin/sh
+# Probers through the real chain (tcpserver -x, smtpguard -d with its
+# default limits, exim -bs): each is kicked and listed, refused at the
+# door once the cdb is rebuilt, and gets at most the bad-recipient limit
+# of refused RCPTs answered from its address over the whole run (counted
+# in the client's transcripts and in exim's log), whatever it does to
+# look busy:
+#
+#   bot        the background story's bot: 5 guesses, RSET, again,
+#              3 rounds a session, then it reconnects; lock-step
+#   botpipe    the same bot, each round pipelined in one write
+#   padone     each guess padded with one accepted address, repeated
+#   padmany    guesses among many distinct accepted addresses, in
+#              transactions that are never delivered (RSET)
+#   padquit    the same, one transaction per connection, ended by QUIT
+#   oneper     one guess per connection, over many connections
+#   norset     guesses spread over new MAIL transactions, never RSET
+#   swaks      swaks with a list of guesses, one transaction a session
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/judge/judgelib.sh"
+judge_server
+
+# sessions IP NAME COUNT SCRIPT: COUNT sessions of SCRIPT from IP
+sessions() {
+  _k=1
+  while [ $_k -le "$3" ]; do sgt_session "$1" "$2" "$4"; _k=$((_k + 1)); done
+}
+# prober_verdict IP NAME: kicked, listed, refused at the door, guesses bounded
+prober_verdict() {
+  guesses_bounded "$1" "$2" "$T/$2.client"
+  listed_at_door "$1" "$2"
+}
+
+# --- bot -------------------------------------------------------------------
+# bot_script FILE MODE TAG: EHLO, 3 x (MAIL, 5 guesses, RSET), QUIT
+bot_script() {
+  {
+    echo '<'; echo '> EHLO bot.example.test'; echo '<'
+    for r in 1 2 3; do
+      [ "$2" = pipelined ] && echo pipeline
+      echo '> MAIL FROM:<spam@bot.example.test>'
+      for g in 1 2 3 4 5; do echo "> RCPT TO:<$3-$r-$g@example.test>"; done
+      echo '> RSET'
+      if [ "$2" = pipelined ]; then echo flush; fi
+      for n in 1 2 3 4 5 6 7; do echo '<'; done
+    done
+    echo '> QUIT'; echo '<'; echo 'drain'
+  } >"$1"
+}
+pattern_bot() {
+  bot_script "$T/bot.script" lockstep bot
+  sessions 127.0.12.1 bot 6 "$T/bot.script"
+  prober_verdict 127.0.12.1 bot
+}
+pattern_botpipe() {
+  bot_script "$T/botpipe.script" pipelined botp
+  sessions 127.0.12.2 botpipe 6 "$T/botpipe.script"
+  prober_verdict 127.0.12.2 botpipe
+}
+
+# --- padding -----------------------------------------------------------------
+pattern_padone() {
+  {
+    echo '<'; echo '> EHLO pad.example.test'; echo '<'
+    for t in 1 2 3; do
+      echo '> MAIL FROM:<spam@pad.example.test>'; echo '<'
+      for g in 1 2 3 4 5 6 7 8 9 10; do
+        echo '> RCPT TO:<good-postmaster@example.test>'; echo '<'
+        echo "> RCPT TO:<padone-$t-$g@example.test>"; echo '<'
+      done
+      echo '> RSET'; echo '<'
+    done
+    echo '> QUIT'; echo '<'; echo 'drain'
+  } >"$T/padone.script"
+  sessions 127.0.12.3 padone 3 "$T/padone.script"
+  prober_verdict 127.0.12.3 padone
+}
+# padmany_script FILE END TAG TRANSACTIONS: transactions of 20 distinct
+# accepted addresses with 2 guesses among them, each ended by END
+padmany_script() {
+  {
+    echo '<'; echo '> EHLO pad.example.test'; echo '<'
+    t=1
+    while [ $t -le "$4" ]; do
+      echo '> MAIL FROM:<spam@pad.example.test>'; echo '<'
+      for a in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        echo "> RCPT TO:<good-$3-$t-$a@example.test>"; echo '<'
+        case $a in 7|14) echo "> RCPT TO:<$3-$t-$a@example.test>"; echo '<' ;; esac
+      done
+      [ "$2" = RSET ] && { echo '> RSET'; echo '<'; }
+      t=$((t + 1))
+    done
+    echo '> QUIT'; echo '<'; echo 'drain'
+  } >"$1"
+}
+pattern_padmany() {
+  padmany_script "$T/padmany.script" RSET padmany 10
+  sessions 127.0.12.4 padmany 3 "$T/padmany.script"
+  prober_verdict 127.0.12.4 padmany
+}
+pattern_padquit() {
+  k=1
+  while [ $k -le 20 ]; do
+    padmany_script "$T/padquit.script" QUIT "padquit$k" 1
+    sgt_session 127.0.12.5 padquit "$T/padquit.script"
+    k=$((k + 1))
+  done
+  prober_verdict 127.0.12.5 padquit
+}
+
+# --- oneper, norset ------------------------------------------------------------
+pattern_oneper() {
+  n=$(scaled 40 20)
+  k=1
+  while [ $k -le "$n" ]; do
+    printf '<\n> EHLO one.example.test\n<\n> MAIL FROM:<x@one.example.test>\n<\n> RCPT TO:<oneper-%s@example.test>\n<\n> QUIT\n<\ndrain\n' $k >"$T/oneper.script"
+    sgt_session 127.0.12.6 oneper "$T/oneper.script"
+    k=$((k + 1))
+  done
+  prober_verdict 127.0.12.6 oneper
+}
+pattern_norset() {
+  {
+    echo '<'; echo '> EHLO nr.example.test'; echo '<'
+    for t in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+      echo '> MAIL FROM:<spam@nr.example.test>'; echo '<'
+      echo "> RCPT TO:<norset-$t-a@example.test>"; echo '<'
+      echo "> RCPT TO:<norset-$t-b@example.test>"; echo '<'
+    done
+    echo '> QUIT'; echo '<'; echo 'drain'
+  } >"$T/norset.script"
+  sessions 127.0.12.7 norset 2 "$T/norset.script"
+  prober_verdict 127.0.12.7 norset
+}
+
+# --- swaks ---------------------------------------------------------------------
+pattern_swaks() {
+  for s in 1 2 3 4; do
+    to=good-sw$s@example.test
+    for g in 1 2 3 4 5 6 7 8; do to="$to,swaks-$s-$g@example.test"; done
+    pipe=; [ $s -ge 3 ] && pipe=--pipeline
+    # shellcheck disable=SC2086
+    swaks_nodns --server 127.0.0.1 --port "$PORT" --local-interface 127.0.12.8 --helo sw.example.test \
+      --from spam@sw.example.test --to "$to" --timeout 20 $pipe >>"$T/swaks.out" 2>&1
+  done
+  # swaks shows the server's replies as "<** 550 ..." lines
+  sed -n 's/^<[-~]*\*\* *//p' "$T/swaks.out" >"$T/swaks.client"
+  prober_verdict 127.0.12.8 swaks
+}
+
+run_patterns bot botpipe padone padmany padquit oneper norset swaks
+check_no_leftovers
+stop_pid "$SERVER_PID"
+note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"
+patterns_verdict
