@@ -168,7 +168,7 @@ void sgjudge_saved (sgjudge *j, sgevidence const *window)
    gets no credit for accepted recipients while its transaction is open,
    and a quarter of -b for its ended transactions; a client with history
    gets -b for those and twice -b in all. Every 8 deliveries in the
-   window add one to both. */
+   window add one to both, and to the RSET limit. */
 unsigned int sgjudge_check (sgjudge const *j, sglimits const *l, int history, sgverdict *v)
 {
   sgevidence t = j->windowok ? j->window : j->mine ;
@@ -191,7 +191,7 @@ unsigned int sgjudge_check (sgjudge const *j, sglimits const *l, int history, sg
     return SGR_BADRCPT ;
   }
   if (l->authfail && t.authfail >= l->authfail) return SGR_AUTHFAIL ;
-  if (l->rset && t.rset > l->rset) return SGR_RSET ;
+  if (l->rset && t.rset > l->rset + d / 8) return SGR_RSET ;
   if (l->errors && t.errors >= l->errors) return SGR_ERRORS ;
   return SGR_NONE ;
 }

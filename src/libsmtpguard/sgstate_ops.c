@@ -64,8 +64,10 @@ int sgstate_history (sgstate *st, char const *ip, uint64_t now)
   if (!sgip_canon(cip, ip)) return (errno = EINVAL, -1) ;
   r = sghistory_read(st->historyfd, cip, &h) ;
   if (r <= 0) return r ;
-  /* the shorter of the life it was written with and today's */
-  return h.expires > now && h.last + st->conf.history > now ;
+  /* the shorter of the life it was written with and today's; and a
+     history must be older than the window: a client that starts
+     delivering now has its deliveries counted in the window already */
+  return h.expires > now && h.last + st->conf.history > now && h.first + st->conf.window <= now ;
 }
 
 int sgstate_delivered (sgstate *st, char const *ip, uint32_t n, uint64_t now)
