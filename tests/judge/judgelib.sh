@@ -152,7 +152,7 @@ sgt_ok() {
   "$SGTCLIENT" -t 60 -b "$1" -o "$T/$2.one" 127.0.0.1 "$PORT" "$3" >/dev/null 2>"$T/$2.err1"
   _rc=$?
   cat "$T/$2.one" >>"$T/$2.client" 2>/dev/null
-  [ $_rc -eq 1 ] || { cat "$T/$2.err1" >&2; tr -d '\r' <"$T/$2.one" | tail -n 5 >&2; fail "$2 from $1: sgtclient exit $_rc, want 1 (every reply as expected)"; }
+  [ $_rc -eq 1 ] || { head -n 3 "$T/$2.err1" >&2; tr -d '\r' <"$T/$2.one" | tail -n 5 >&2; fail "$2 from $1: sgtclient exit $_rc, want 1 (every reply as expected)"; }
   rm -f "$T/$2.one"
 }
 
@@ -197,6 +197,7 @@ why() { grep -E "(kick|listed|refused) ip=$(re "$1") " "$SERVER_LOG" | head -n 3
 # check_delivered IP WHAT: smtpguard's own count of delivered transactions
 # (delivered= in its -v session lines) matches exim's, when it logs one.
 check_delivered() {
+  [ -z "${NO_DELIVERED_CHECK:-}" ] || return 0
   grep -E "session ip=$(re "$1") .* delivered=" "$SERVER_LOG" >"$T/sess.$1" || return 0
   _d=$(sed -E 's/.* delivered=([0-9]+).*/\1/' "$T/sess.$1" | awk '{ s += $1 } END { print s + 0 }')
   assert_eq "$_d" "$(exim_delivered "$1")" "$2 ($1): smtpguard's delivered count against exim's"
