@@ -198,9 +198,10 @@ at_exit 'sg_kill_strays'
 # --- scripts ---------------------------------------------------------
 # attack_script FILE lockstep|pipelined want-kick(yes|no) [prelude]
 # A dictionary attack for sgtclient: 3 rounds of MAIL + 5 bad RCPT + RSET,
-# then QUIT. With want-kick=yes the expectations stop at the 10th bad
-# RCPT: its 550, then 421, then close. prelude: script lines to run after
-# EHLO (e.g. an AUTH exchange).
+# then QUIT. With want-kick=yes the expectations stop at the first RSET:
+# its transaction ended undelivered with 5 refused recipients, a
+# stranger's limit (a quarter of -b 20): the RSET's 250, then 421, then
+# close. prelude: script lines to run after EHLO (e.g. an AUTH exchange).
 attack_script() {
   {
     echo '< 220'
@@ -208,30 +209,28 @@ attack_script() {
     echo '< 250'
     [ -n "${4:-}" ] && printf '%s\n' "$4"
     [ "$2" = pipelined ] && echo 'pipeline'
-    n=0
     for round in 1 2 3; do
       echo '> MAIL FROM:<spam@attacker.example.test>'
       [ "$2" = lockstep ] && echo '< 250'
       for i in 1 2 3 4 5; do
-        n=$((n + 1))
         echo "> RCPT TO:<user$round$i@example.test>"
         [ "$2" = lockstep ] && echo '< 550'
-        if [ "$3" = yes ] && [ $n -eq 10 ]; then
-          if [ "$2" = pipelined ]; then
-            # the rest of the attack goes out in the same write
-            echo '> RSET'
-            echo '> MAIL FROM:<spam@attacker.example.test>'
-            for j in 1 2 3 4 5; do echo "> RCPT TO:<more$j@example.test>"; done
-            echo '> QUIT'
-            echo 'flush'
-            for r in 250 550 550 550 550 550 250 250 550 550 550 550 550; do echo "< $r"; done
-          fi
-          echo '< 421'
-          echo 'eof'
-          return 0
-        fi
       done
       echo '> RSET'
+      if [ "$3" = yes ]; then
+        if [ "$2" = pipelined ]; then
+          # the rest of the attack goes out in the same write
+          echo '> MAIL FROM:<spam@attacker.example.test>'
+          for j in 1 2 3 4 5; do echo "> RCPT TO:<more$j@example.test>"; done
+          echo '> QUIT'
+          echo 'flush'
+          for r in 250 550 550 550 550 550; do echo "< $r"; done
+        fi
+        echo '< 250'
+        echo '< 421'
+        echo 'eof'
+        return 0
+      fi
       [ "$2" = lockstep ] && echo '< 250'
     done
     echo '> QUIT'
@@ -244,15 +243,16 @@ attack_script() {
   } >"$1"
 }
 
-# check_kicked NAME IP: the transcript $T/NAME.client has exactly 10 rejections, the
-# 421 right after the 10th, nothing after it; the log has the kick.
+# check_kicked NAME IP: the transcript $T/NAME.client has exactly 5 rejections, then
+# the RSET's 250, the 421 right after it, nothing after it; the log has the kick.
 check_kicked() {
   tr -d '\r' <"$T/$1.client" >"$T/$1.lines"
-  [ "$(grep -c '^550' "$T/$1.lines")" -eq 10 ] || fail "$1: want exactly 10 rejected RCPTs before the kick"
-  tail -n 2 "$T/$1.lines" | head -n 1 | grep -q '^550 ' || fail "$1: the reply before the 421 is not the 10th 550"
+  [ "$(grep -c '^550' "$T/$1.lines")" -eq 5 ] || fail "$1: want exactly 5 rejected RCPTs before the kick"
+  tail -n 3 "$T/$1.lines" | head -n 1 | grep -q '^550 ' || fail "$1: the reply before the RSET's is not the 5th 550"
+  tail -n 2 "$T/$1.lines" | head -n 1 | grep -q '^250 ' || fail "$1: the reply before the 421 is not the RSET's 250"
   tail -n 1 "$T/$1.lines" | grep -q '^421 ' || fail "$1: the last reply is not a 421"
   [ "$(tail -c 2 "$T/$1.client" | od -An -c | tr -d ' ')" = '\r\n' ] || fail "$1: 421 line not CRLF-terminated"
-  assert_grep "$SERVER_LOG" "kick ip=$2 reason=badrcpt bad=10 good=0" "$1: no kick log line"
+  assert_grep "$SERVER_LOG" "kick ip=$2 reason=badrcpt bad=5 good=0" "$1: no kick log line"
 }
 
 # --- exim -------------------------------------------------------------

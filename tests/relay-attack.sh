@@ -1,10 +1,12 @@
 #!/bin/sh
 # A dictionary attacker through the real chain (tcpserver, smtpguard,
-# exim -bs) is kicked with 421 and disconnected exactly at the limit
-# (default bad-recipient limit 10: the 421 comes right after the reply to
-# the 10th rejected RCPT, and nothing after it), lock-step and pipelined,
-# with sgtclient (5 bad RCPT, RSET, repeat) and with swaks (one
-# transaction: swaks cannot RSET). No process is left behind.
+# exim -bs) is kicked with 421 and disconnected exactly at the limit,
+# lock-step and pipelined: with sgtclient (5 bad RCPT, RSET, repeat) the
+# 421 comes right after the RSET that ends the first transaction (5
+# refused recipients, nothing delivered: a stranger's limit, a quarter of
+# -b 20); with swaks (one transaction of 25: swaks cannot RSET) right
+# after the 20th refusal (-b, the most one transaction may have
+# answered). Nothing comes after the 421. No process is left behind.
 . "$(dirname "$0")/lib.sh"
 need_sgtclient
 need_smtpguard
@@ -30,28 +32,28 @@ for mode in lockstep pipelined; do
   ip=127.0.5.$ipn; ipn=$((ipn + 1))
   "$SGTCLIENT" -t 30 -b "$ip" -o "$T/$mode.client" 127.0.0.1 "$PORT" "$T/kick.$mode" >"$T/$mode.replies" 2>"$T/err"
   rc=$?
-  [ $rc -eq 1 ] || { cat "$T/err" "$SERVER_LOG" >&2; fail "$mode: want the 421 after the 10th bad RCPT, then close (sgtclient exit $rc)"; }
+  [ $rc -eq 1 ] || { cat "$T/err" "$SERVER_LOG" >&2; fail "$mode: want the 421 after the first RSET, then close (sgtclient exit $rc)"; }
   check_kicked "$mode" "$ip"
   check_no_leftovers
 done
-assert_grep "$SERVER_LOG" "kick ip=127.0.5.7 reason=badrcpt bad=10 good=0 rset=1 " "lockstep: kick log line counters"
+assert_grep "$SERVER_LOG" "kick ip=127.0.5.7 reason=badrcpt bad=5 good=0 rset=1 authfail=0 errors=0 guesses=5 limit=5 delivered=0 history=no" "lockstep: kick log line counters"
 
-# --- swaks, lock-step and pipelined, one transaction of 12 bad RCPTs ------
+# --- swaks, lock-step and pipelined, one transaction of 25 bad RCPTs ------
 to=bad1@example.test
-for i in 2 3 4 5 6 7 8 9 10 11 12; do to=$to,bad$i@example.test; done
+for i in $(seq 2 25); do to=$to,bad$i@example.test; done
 for pipe in "" --pipeline; do
   swaks_nodns --server 127.0.0.1 --port "$PORT" --helo attacker.example.test \
     --from spam@attacker.example.test --to "$to" --timeout 20 $pipe >"$T/swaks.out" 2>&1
   grep '^<' "$T/swaks.out" >"$T/swaks.replies"
-  [ "$(grep -Ec '^<[-~]?\*\* +550' "$T/swaks.replies")" -eq 10 ] ||
-    { cat "$T/swaks.out" >&2; fail "swaks $pipe: want exactly 10 rejected RCPTs"; }
+  [ "$(grep -Ec '^<[-~]?\*\* +550' "$T/swaks.replies")" -eq 20 ] ||
+    { cat "$T/swaks.out" >&2; fail "swaks $pipe: want exactly 20 rejected RCPTs"; }
   grep -A1 -E '^<[-~]?\*\* +550' "$T/swaks.replies" | tail -n 1 | grep -Eq '^<[-~]?\*\* +421 ' ||
-    { cat "$T/swaks.out" >&2; fail "swaks $pipe: no 421 right after the 10th 550"; }
+    { cat "$T/swaks.out" >&2; fail "swaks $pipe: no 421 right after the 20th 550"; }
   tail -n 1 "$T/swaks.replies" | grep -Eq '421 ' ||
     { cat "$T/swaks.out" >&2; fail "swaks $pipe: replies after the 421"; }
   check_no_leftovers
 done
-[ "$(grep -c 'kick ip=127.0.0.1 reason=badrcpt bad=10 good=0' "$SERVER_LOG")" -eq 2 ] ||
+[ "$(grep -c 'kick ip=127.0.0.1 reason=badrcpt bad=20 good=0' "$SERVER_LOG")" -eq 2 ] ||
   { cat "$SERVER_LOG" >&2; fail "swaks: want two kick log lines"; }
 stop_pid "$SERVER_PID"
 exit 0

@@ -67,7 +67,6 @@ void sglog_session (char const *prog, char const *ip, sgsession const *s, sgsess
   if (s->scan.helolen) sglog_kvn(&l, "helo", s->scan.helo, s->scan.helolen) ;
   sglog_kv(&l, "end", how) ;
   sglog_counts(&l, &s->counts) ;
-  sglog_u64(&l, "delivered", s->judge.delivered) ;
   if (s->authed) sglog_kv(&l, "auth", "yes") ;
   if (s->blind) sglog_kv(&l, "tls", "blind") ;
   sglog_u64(&l, "in", e->in) ;
