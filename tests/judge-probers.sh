@@ -3,8 +3,8 @@
 # default limits, exim -bs): each is kicked and listed, refused at the
 # door once the cdb is rebuilt, and gets at most the bad-recipient limit
 # of refused RCPTs answered from its address over the whole run (counted
-# in the client's transcripts and in exim's log), whatever it does to
-# look busy:
+# in the client's transcripts and in exim's log; the bots of the
+# background story at most 5), whatever it does to look busy:
 #
 #   bot        the background story's bot: 5 guesses, RSET, again,
 #              3 rounds a session, then it reconnects; lock-step
@@ -50,12 +50,12 @@ bot_script() {
 pattern_bot() {
   bot_script "$T/bot.script" lockstep bot
   sessions 127.0.12.1 bot 6 "$T/bot.script"
-  prober_verdict 127.0.12.1 bot
+  LIMIT=$BOT_LIMIT prober_verdict 127.0.12.1 bot
 }
 pattern_botpipe() {
   bot_script "$T/botpipe.script" pipelined botp
   sessions 127.0.12.2 botpipe 6 "$T/botpipe.script"
-  prober_verdict 127.0.12.2 botpipe
+  LIMIT=$BOT_LIMIT prober_verdict 127.0.12.2 botpipe
 }
 
 # --- padding -----------------------------------------------------------------

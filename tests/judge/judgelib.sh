@@ -7,9 +7,11 @@
 #
 # Scale: SG_JUDGE_SCALE=small runs every pattern at a smaller count (for
 # the valgrind pass); the default is the size the behaviour is specified
-# at. SG_JUDGE_BADRCPT is the bad-recipient limit that a prober must not
-# get past (default 5: smtpguard's default -b, the guesses a stranger is
-# allowed).
+# at. A prober must not get more refused RCPTs answered from its address
+# than SG_JUDGE_BADRCPT (default 20: smtpguard's default -b), and the
+# background story's bots (5 guesses, RSET, again) no more than
+# SG_JUDGE_BOTLIMIT (default 5). SG_JUDGE_ONLY="a b" runs only the
+# patterns named (for debugging one).
 need_sgtclient
 need_smtpguard
 for _p in smtpguard-cdb smtpguard-list; do
@@ -19,7 +21,8 @@ command -v cdb >/dev/null 2>&1 || fail "cdb (Debian's tinycdb) not installed"
 
 SG_JUDGE_SCALE=${SG_JUDGE_SCALE:-default}
 case $SG_JUDGE_SCALE in default|small) ;; *) fail "SG_JUDGE_SCALE: default or small, not $SG_JUDGE_SCALE" ;; esac
-BADRCPT_LIMIT=${SG_JUDGE_BADRCPT:-5}
+BADRCPT_LIMIT=${SG_JUDGE_BADRCPT:-20}
+BOT_LIMIT=${SG_JUDGE_BOTLIMIT:-5}
 # want_pattern NAME: SG_JUDGE_ONLY (names, space-separated) is empty or has NAME
 want_pattern() {
   [ -z "${SG_JUDGE_ONLY:-}" ] && return 0
@@ -126,15 +129,17 @@ listed_at_door() {
   case $(cdb -q -n 1 "$CDB" "$1" 2>/dev/null | tr '\0' '|') in D*) ;; *) fail "$2 ($1): not denied in the cdb" ;; esac
   assert_eq "$(door "$1" "$2")" closed "$2 ($1): next connection, at the door"
 }
-# guesses_bounded IP WHAT TRANSCRIPTS...: at most BADRCPT_LIMIT refused
-# RCPTs were answered to IP, counted by the client and by exim.
+# guesses_bounded IP WHAT TRANSCRIPTS...: at most LIMIT (default
+# BADRCPT_LIMIT) refused RCPTs were answered to IP, counted by the client
+# and by exim.
 guesses_bounded() {
   _ip=$1 _what=$2; shift 2
+  _lim=${LIMIT:-$BADRCPT_LIMIT}
   _c=$(transcript_rcpt_refused "$@")
   _e=$(exim_rcpt_refused "$_ip")
-  note "$_what ($_ip): refused RCPTs answered: client $_c, exim $_e (limit $BADRCPT_LIMIT)"
-  [ "$_c" -le "$BADRCPT_LIMIT" ] || fail "$_what ($_ip): the client got $_c refused RCPTs answered, limit $BADRCPT_LIMIT"
-  [ "$_e" -le "$BADRCPT_LIMIT" ] || fail "$_what ($_ip): exim answered $_e refused RCPTs, limit $BADRCPT_LIMIT"
+  note "$_what ($_ip): refused RCPTs answered: client $_c, exim $_e (limit $_lim)"
+  [ "$_c" -le "$_lim" ] || fail "$_what ($_ip): the client got $_c refused RCPTs answered, limit $_lim"
+  [ "$_e" -le "$_lim" ] || fail "$_what ($_ip): exim answered $_e refused RCPTs, limit $_lim"
   [ "$_c" -ge 1 ] || fail "$_what ($_ip): not a single guess answered: the pattern never ran"
 }
 
