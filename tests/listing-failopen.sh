@@ -26,9 +26,9 @@ need_sgstatetool
 build_cdb
 
 legit_script "$T/legit"
-rcpt_script "$T/kick" 12 10
+rcpt_script "$T/kick" 12 5
 rcpt_script "$T/three" 3
-rcpt_script "$T/seven-kick" 9 7
+rcpt_script "$T/two-kick" 9 2
 refused_script "$T/refused"
 
 warnings() { grep -c '^smtpguard: warning: ' "$SERVER_LOG"; }
@@ -52,7 +52,7 @@ legit() { # NAME IP WANTWARN [REGEX]
   session "$1" "$2" "$T/legit" "$3" "${4:-}"
   [ "$(grep -c '^250 ' "$T/$1.replies")" -eq 5 ] || fail "$1: legitimate client not served"
 }
-kicked() { # NAME IP WANTWARN [REGEX]: kicked at the 10th bad RCPT of the session
+kicked() { # NAME IP WANTWARN [REGEX]: kicked at the 5th undelivered bad RCPT of the session
   session "$1" "$2" "$T/kick" "$3" "${4:-}"
   check_kicked "$1" "$2"
 }
@@ -143,11 +143,11 @@ if [ "$(id -u)" = 0 ] && mkdir "$T/full" && mount -t tmpfs -o size=256k,nr_inode
   kicked f-kick1 127.0.6.63 1 "$W"
   legit f-legit 127.0.6.64 1 "$W"
   kicked f-kick2 127.0.6.63 1 "$W"
-  # the IP with a ledger: 3 + 7 = 10 in the window, kicked, but the
+  # the IP with a ledger: 3 + 2 = 5 in the window, kicked, but the
   # listing cannot be written
-  session f-kick3 127.0.6.62 "$T/seven-kick" 1 \
+  session f-kick3 127.0.6.62 "$T/two-kick" 1 \
     '^smtpguard: warning: unable to record the kick in .*/full/state for 127\.0\.6\.62: No space left on device'
-  assert_grep "$SERVER_LOG" 'kick ip=127\.0\.6\.62 reason=badrcpt bad=10 good=0 ' "f-kick3: not kicked at the 10th of the window"
+  assert_grep "$SERVER_LOG" 'kick ip=127\.0\.6\.62 reason=badrcpt bad=2 good=0 rset=2 .* guesses=5 ' "f-kick3: not kicked at the 5th of the window"
   { [ -L "$F/listed/127.0.6.62" ] || [ -e "$F/listed/127.0.6.62" ]; } && fail "a listing appeared on the full fs"
   ls -A "$F/listed" | grep -q '^\.tmp' && fail "a temporary listing was left behind: $(ls -A "$F/listed")"
   assert_no_grep "$SERVER_LOG" 'listed ip=127\.0\.6\.6[234] ' "listed on a full fs"
@@ -179,13 +179,13 @@ for mode in unset '' '../etc' '127.0.6.71/../../etc' '01.2.3.4' '127.0.6.71 ' '1
   n=$((n + 1))
   printf '%s' "$mode" >"$T/ipmode"
   w0=$(warnings)
-  k0=$(grep -c 'reason=badrcpt bad=10 good=0 ' "$SERVER_LOG")
+  k0=$(grep -c 'reason=badrcpt bad=5 good=0 ' "$SERVER_LOG")
   sgt "ip$n" 127.0.6.71 "$T/kick"
   tr -d '\r' <"$T/ip$n.client" >"$T/ip$n.lines"
-  [ "$(grep -c '^550' "$T/ip$n.lines")" -eq 10 ] && tail -n 1 "$T/ip$n.lines" | grep -q '^421 ' ||
-    fail "TCPREMOTEIP='$mode': not kicked at the 10th bad RCPT"
+  [ "$(grep -c '^550' "$T/ip$n.lines")" -eq 5 ] && tail -n 1 "$T/ip$n.lines" | grep -q '^421 ' ||
+    fail "TCPREMOTEIP='$mode': not kicked after the 5th bad RCPT"
   wait_end "$(last_pid 127.0.6.71)"
-  assert_eq "$(grep -c 'reason=badrcpt bad=10 good=0 ' "$SERVER_LOG")" $((k0 + 1)) "TCPREMOTEIP='$mode': kick lines"
+  assert_eq "$(grep -c 'reason=badrcpt bad=5 good=0 ' "$SERVER_LOG")" $((k0 + 1)) "TCPREMOTEIP='$mode': kick lines"
   assert_eq "$(($(warnings) - w0))" 1 "TCPREMOTEIP='$mode': warnings"
   grep '^smtpguard: warning: ' "$SERVER_LOG" | tail -n 1 >"$T/lastwarn"
   assert_grep "$T/lastwarn" "$W" "TCPREMOTEIP='$mode': warning text"
@@ -197,7 +197,7 @@ legit ip-legit 127.0.6.72 1 "$W"
 # control: the wrapper does change what is recorded
 printf '::ffff:127.0.6.77' >"$T/ipmode"
 session ip-mapped 127.0.6.71 "$T/kick" 0
-assert_grep "$SERVER_LOG" 'kick ip=127\.0\.6\.77 reason=badrcpt bad=10 good=0 ' "::ffff:127.0.6.77: kick line"
+assert_grep "$SERVER_LOG" 'kick ip=127\.0\.6\.77 reason=badrcpt bad=5 good=0 ' "::ffff:127.0.6.77: kick line"
 [ -L "$S/listed/127.0.6.77" ] || fail "::ffff:127.0.6.77 not recorded as 127.0.6.77: $(ls -A "$S/listed")"
 [ "$(ls -A "$S/listed")" = 127.0.6.77 ] || fail "listed/: $(ls -A "$S/listed")"
 check_no_leftovers

@@ -48,7 +48,7 @@ recc=$(rec_of live-c)
 case $reca in "$SG_REC_DIR/$X".*) ;; *) fail "session A recorded as $reca, not from $X" ;; esac
 
 # --- B, from the same IP, is kicked and lists X ---------------------------
-rcpt_script "$T/kick" 12 10
+rcpt_script "$T/kick" 12 5
 sgt b "$X" "$T/kick"
 check_kicked b "$X"
 assert_grep "$SERVER_LOG" "listed ip=$X reason=badrcpt " "B did not list $X"

@@ -2,14 +2,17 @@
 # The per-IP ledger, through the real chain (tcpserver -x, smtpguard -d,
 # exim -bs): a bot that spreads its bad RCPTs over many short connections
 # is caught as surely as one that stays.
-#   - 3 bad RCPTs per connection, QUIT after each: connections 1-3 are
-#     served; on the 4th, the first bad RCPT is the 10th of the window:
-#     its 550, then the 421; the IP is listed and refused at connect;
-#   - 30 bad RCPTs in one connection (sgtclient lock-step, and swaks
-#     pipelined): kicked at the 10th likewise, and listed;
-#   - an IP with 3 bad RCPTs per connection but more good ones (a list
-#     server with stale addresses), over many connections interleaved
-#     with the bot's: never kicked, never listed.
+#   - 2 bad RCPTs per connection, each in a transaction ended by RSET,
+#     QUIT after them: connections 1-2 are served; on the 3rd, the RSET
+#     after the first bad RCPT ends the 5th undelivered refusal of the
+#     window (a stranger's limit): its 250, then the 421; the IP is
+#     listed and refused at connect;
+#   - 30 such transactions in one connection: kicked at the 5th
+#     likewise, and listed; 30 bad RCPTs in one transaction (swaks
+#     pipelined): kicked at the 20th (-b), and listed;
+#   - an IP with 3 bad RCPTs per connection in a delivered message to 4
+#     good ones (a list server with stale addresses), over many
+#     connections interleaved with the bot's: never kicked, never listed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listing/listinglib.sh"
 
@@ -17,9 +20,9 @@ SPREAD=127.0.6.21
 STAY=127.0.6.22
 SWAKS=127.0.6.24
 HONEST=127.0.6.23
-rcpt_script "$T/three" 3
-rcpt_script "$T/three-kick" 3 1
-rcpt_script "$T/thirty" 30 10
+rcpt_script "$T/two" 2
+rcpt_script "$T/two-kick" 2 1
+rcpt_script "$T/thirty" 30 5
 rcpt_script "$T/honest" 3 0 4
 refused_script "$T/refused"
 
@@ -30,28 +33,30 @@ start_tcpserver -v -x "$CDB" -- "$SG_BIN/smtpguard" -d "$S" "$COUNTING_SMTPD"
 honest() {
   sgt "honest$1" "$HONEST" "$T/honest"
   [ "$(grep -c '^550 ' "$T/honest$1.replies")" -eq 3 ] || fail "honest$1: want 3 rejected RCPTs"
-  [ "$(grep -c '^250 ' "$T/honest$1.replies")" -eq 6 ] || fail "honest$1: want MAIL and 4 good RCPTs accepted"
+  [ "$(grep -c '^250 ' "$T/honest$1.replies")" -eq 7 ] || fail "honest$1: want MAIL, 4 good RCPTs and the message accepted"
 }
 
-# --- 3 bad RCPTs per connection ---------------------------------------
-for n in 1 2 3; do
-  sgt "spread$n" "$SPREAD" "$T/three"
-  [ "$(grep -c '^550 ' "$T/spread$n.replies")" -eq 3 ] || fail "spread$n: want 3 rejected RCPTs, then QUIT"
-  assert_no_grep "$T/spread$n.client" '^421' "spread$n: kicked before the window reached 10"
+# --- 2 bad RCPTs per connection ---------------------------------------
+for n in 1 2; do
+  sgt "spread$n" "$SPREAD" "$T/two"
+  [ "$(grep -c '^550 ' "$T/spread$n.replies")" -eq 2 ] || fail "spread$n: want 2 rejected RCPTs, then QUIT"
+  assert_no_grep "$T/spread$n.client" '^421' "spread$n: kicked before the window reached 5"
   honest "$n"
 done
-assert_no_grep "$SERVER_LOG" "kick ip=$SPREAD " "spread: kick before the 4th connection"
-[ -e "$S/listed/$SPREAD" ] && fail "spread: listed before the 4th connection"
-sgt spread4 "$SPREAD" "$T/three-kick"
-tr -d '\r' <"$T/spread4.client" | tail -n 2 >"$T/spread4.tail"
-head -n 1 "$T/spread4.tail" | grep -q '^550 ' || fail "spread4: the reply before the 421 is not the 550"
-tail -n 1 "$T/spread4.tail" | grep -q '^421 4\.7\.0 too many invalid recipients' || fail "spread4: no badrcpt 421"
-[ "$(grep -c '^550 ' "$T/spread4.client")" -eq 1 ] || fail "spread4: want the kick at the 1st bad RCPT (10th of the window)"
-assert_grep "$SERVER_LOG" "kick ip=$SPREAD reason=badrcpt bad=10 good=0 rset=0 " "spread: kick line with the window's counters"
+assert_no_grep "$SERVER_LOG" "kick ip=$SPREAD " "spread: kick before the 3rd connection"
+[ -e "$S/listed/$SPREAD" ] && fail "spread: listed before the 3rd connection"
+sgt spread3 "$SPREAD" "$T/two-kick"
+tr -d '\r' <"$T/spread3.client" | tail -n 3 >"$T/spread3.tail"
+head -n 1 "$T/spread3.tail" | grep -q '^550 ' || fail "spread3: the reply before the RSET's is not the 550"
+sed -n 2p "$T/spread3.tail" | grep -q '^250 ' || fail "spread3: the reply before the 421 is not the RSET's 250"
+tail -n 1 "$T/spread3.tail" | grep -q '^421 4\.7\.0 too many invalid recipients' || fail "spread3: no badrcpt 421"
+[ "$(grep -c '^550 ' "$T/spread3.client")" -eq 1 ] || fail "spread3: want the kick after the 1st bad RCPT (5th of the window)"
+assert_grep "$SERVER_LOG" "kick ip=$SPREAD reason=badrcpt bad=1 good=0 rset=1 authfail=0 errors=0 guesses=5 limit=5 delivered=0 history=no" "spread: kick line with the window's figures"
 assert_grep "$SERVER_LOG" "listed ip=$SPREAD reason=badrcpt until=[0-9]+ strikes=1\$" "spread: not listed"
-sgt spread5 "$SPREAD" "$T/refused"
-check_refused spread5
-assert_eq "$(starts "$SPREAD")" 4 "spread: smtpds started"
+sgt spread4 "$SPREAD" "$T/refused"
+check_refused spread4
+assert_eq "$(starts "$SPREAD")" 3 "spread: smtpds started"
+honest 3
 
 # --- 30 in one connection ----------------------------------------------
 honest 4
@@ -67,11 +72,11 @@ while [ $i -le 30 ]; do to=$to,bad$i@example.test; i=$((i + 1)); done
 swaks_nodns --server 127.0.0.1 --port "$PORT" --local-interface "$SWAKS" --helo bot.example.test \
   --from spam@bot.example.test --to "$to" --timeout 20 --pipeline >"$T/swaks.out" 2>&1
 grep '^<' "$T/swaks.out" >"$T/swaks.replies"
-[ "$(grep -Ec '^<[-~]?\*\* +550' "$T/swaks.replies")" -eq 10 ] ||
-  { cat "$T/swaks.out" >&2; fail "swaks: want exactly 10 rejected RCPTs"; }
+[ "$(grep -Ec '^<[-~]?\*\* +550' "$T/swaks.replies")" -eq 20 ] ||
+  { cat "$T/swaks.out" >&2; fail "swaks: want exactly 20 rejected RCPTs"; }
 tail -n 1 "$T/swaks.replies" | grep -Eq '^<[-~]?\*\* +421 ' ||
   { cat "$T/swaks.out" >&2; fail "swaks: the last reply is not the 421"; }
-assert_grep "$SERVER_LOG" "kick ip=$SWAKS reason=badrcpt bad=10 good=0 " "swaks: kick line"
+assert_grep "$SERVER_LOG" "kick ip=$SWAKS reason=badrcpt bad=20 good=0 " "swaks: kick line"
 assert_grep "$SERVER_LOG" "listed ip=$SWAKS reason=badrcpt " "swaks: not listed"
 
 # --- the honest IP: many more connections, never kicked ----------------

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Expiry and escalation with the injected clock (SMTPGUARD_NOW), seen
-# through the tools: smtpguard-cdb writes only unexpired listings,
-# smtpguard-list shows them, smtpguard-unlist removes them.
+# Expiry, escalation and decay with the injected clock (SMTPGUARD_NOW),
+# seen through the tools: smtpguard-cdb writes only unexpired listings
+# and prunes those whose strikes have decayed, smtpguard-list shows
+# them, smtpguard-unlist removes them.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/state/statelib.sh"
 need_sgstatetool
@@ -55,9 +56,17 @@ while [ $k -lt 10 ]; do
   t=$((t + want + 1))
 done
 
+# decay: the IPv6 listing expired at t0 + 3600 with its one strike, more
+# than 7 days ago: the gc of a rebuild removes it (-a shows none)
+at $t; build
+"$SG_BIN/smtpguard-list" -t -a -d "$S" >"$T/list"
+assert_no_grep "$T/list" '^2001:db8::7	' "a listing with no strike left survived the gc"
+assert_grep "$T/list" '^10\.0\.0\.1	rset	' "the escalated listing was pruned"
+
 # unlist: forgiveness; exit codes
 at $t
 "$SGSTATETOOL" kick "$S" 10.0.0.1 rset || fail "kick before unlist"
+"$SGSTATETOOL" kick "$S" 2001:db8::7 authfail || fail "v6 kick before unlist"
 build
 assert_eq "$(cdb_value "$T/rules.cdb" 10.0.0.1)" "D|" "listed before unlist"
 "$SG_BIN/smtpguard-unlist" -d "$S" 10.0.0.1 ::ffff:10.0.0.5 2>"$T/err"; rc=$?

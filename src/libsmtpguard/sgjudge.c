@@ -45,7 +45,7 @@ static void end (sgjudge *j, int how)
   uint64_t q = units_q(j) ;
   if (how == END_DELIVERED)
   {
-    uint64_t excuse = 4 + (uint64_t)j->acc / 2 ;
+    uint64_t excuse = 4 + 4 * (uint64_t)j->acc ;
     q = q > excuse ? q - excuse : 0 ;
     d.deliv = 1 ;
     j->delivered++ ;

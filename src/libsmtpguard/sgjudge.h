@@ -13,8 +13,8 @@
      nothing), or the end of the session;
    - its refused recipients weigh 1 (5xx) or 1/4 (4xx; nothing if no
      recipient of the transaction got a 2xx or a 5xx: greylisting);
-   - a delivered transaction excuses 1 + accepted/8 of them, accepted
-     being its distinct accepted addresses; an undelivered one none;
+   - a delivered transaction excuses as many of them as it has distinct
+     accepted addresses, plus one; an undelivered one none;
    - RSETs count (-s) only when they abort an undelivered transaction
      that holds a refusal; errors (-e) are 5xx to unrecognised commands.
    The verdict (sgjudge_check) is doc/smtpguard.html's table. */

@@ -87,39 +87,54 @@ eof
 EOF
 }
 
-# rcpt_script FILE NBAD [KICKAT [NGOOD]]: EHLO, MAIL, then NBAD bad RCPTs
-# lock-step, each after NGOOD good ones interleaved (good, bad, good,
-# bad, ...), then QUIT. With KICKAT > 0 the KICKAT-th bad RCPT gets its
-# 550, then the 421 of a kick, then the connection closes.
+# rcpt_script FILE NBAD [KICKAT [NGOOD]]: EHLO, then lock-step
+#   NGOOD = 0: NBAD transactions of MAIL + one bad RCPT + RSET, each
+#     ending undelivered (a prober's guesses); with KICKAT > 0 the RSET
+#     after the KICKAT-th bad RCPT gets its 250, then the 421 of a kick,
+#     then the connection closes;
+#   NGOOD > 0: one delivered message to NGOOD good recipients, the NBAD
+#     bad ones interleaved (good, bad, good, bad, ...): a list server
+#     with stale addresses;
+# then QUIT.
 rcpt_script() {
   {
     echo '< 220'
     echo '> EHLO bot.example.test'
     echo '< 250'
-    echo '> MAIL FROM:<spam@bot.example.test>'
-    echo '< 250'
     _i=1
     _g=0
-    while [ $_i -le "$2" ]; do
-      if [ $_g -lt "${4:-0}" ]; then
-        _g=$((_g + 1))
-        echo "> RCPT TO:<good$_g@example.test>"
-        echo '< 250'
-      fi
-      echo "> RCPT TO:<nobody$_i@example.test>"
-      echo '< 550'
-      if [ $_i -eq "${3:-0}" ]; then
-        echo '< 421'
-        echo 'eof'
-        return 0
-      fi
-      _i=$((_i + 1))
-    done
-    while [ $_g -lt "${4:-0}" ]; do
-      _g=$((_g + 1))
-      echo "> RCPT TO:<good$_g@example.test>"
+    if [ "${4:-0}" -gt 0 ]; then
+      echo '> MAIL FROM:<list@bot.example.test>'
       echo '< 250'
-    done
+      while [ $_i -le "$2" ] || [ $_g -lt "$4" ]; do
+        if [ $_g -lt "$4" ]; then
+          _g=$((_g + 1))
+          echo "> RCPT TO:<good$_g@example.test>"
+          echo '< 250'
+        fi
+        if [ $_i -le "$2" ]; then
+          echo "> RCPT TO:<nobody$_i@example.test>"
+          echo '< 550'
+          _i=$((_i + 1))
+        fi
+      done
+      printf '> DATA\n< 354\n> Subject: list\n>\n> A list message.\n> .\n< 250\n'
+    else
+      while [ $_i -le "$2" ]; do
+        echo '> MAIL FROM:<spam@bot.example.test>'
+        echo '< 250'
+        echo "> RCPT TO:<nobody$_i@example.test>"
+        echo '< 550'
+        echo '> RSET'
+        echo '< 250'
+        if [ $_i -eq "${3:-0}" ]; then
+          echo '< 421'
+          echo 'eof'
+          return 0
+        fi
+        _i=$((_i + 1))
+      done
+    fi
     echo '> QUIT'
     echo '< 221'
     echo 'eof'

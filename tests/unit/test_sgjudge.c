@@ -360,6 +360,21 @@ static void new_sender_some_stale (char const *ip)  /* first message ever: 10 re
   quit(&d) ;
 }
 
+static void small_list (char const *ip)  /* a small list with many stale members */
+{
+  unsigned int m, i ;
+  for (m = 0 ; m < 30 ; m++)
+  {
+    drv d ;
+    conn(&d, ip) ;
+    mail(&d) ;
+    for (i = 0 ; i < 4 ; i++) { good(&d, i) ; if (i < 3) stale(&d, i) ; }
+    deliver(&d, "250 queued") ;
+    quit(&d) ;
+    tick(100) ;
+  }
+}
+
 static void helo_errors (char const *ip)  /* EHLO refused, HELO accepted, VRFY refused: 100 sessions */
 {
   unsigned int i ;
@@ -596,7 +611,7 @@ struct pattern_s
 #define W1(f) static void f##_ (char const *ip, int a) { (void)a ; f(ip) ; }
 W1(reuse_rset) W1(rset_each_session) W1(rset_before_mail) W1(content_refused) W1(busy_nat)
 W1(new_sender_some_stale) W1(helo_errors) W1(authenticated) W1(history_backlog) W1(nested_mail)
-W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(garbage) W1(greylist_prober) W1(spam_then_bot)
+W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(small_list)
 static void greylisted_ (char const *ip, int n) { greylisted(ip, (unsigned int)n) ; }
 static void listhost_ (char const *ip, int a) { listhost(ip, a % 10, a / 10) ; }
 
@@ -616,6 +631,7 @@ static pattern const table[] =
   { "content refused after the dot and BDAT", &content_refused_, 0, SGR_NONE, 0 },
   { "busy NAT with typos", &busy_nat_, 0, SGR_NONE, 0 },
   { "new sender, 3 stale of 10, delivered", &new_sender_some_stale_, 0, SGR_NONE, 0 },
+  { "small list, 3 stale of 7, delivered, 30 times", &small_list_, 0, SGR_NONE, 0 },
   { "EHLO, VRFY, MAIL refused, RCPT without MAIL", &helo_errors_, 0, SGR_NONE, 0 },
   { "authenticated client", &authenticated_, 0, SGR_NONE, 0 },
   { "history: a backlog of 12 undelivered after a week", &history_backlog_, 0, SGR_NONE, 0 },
@@ -629,7 +645,7 @@ static pattern const table[] =
   { "one guess per connection, hang-up", &one_per_connection, 0, SGR_BADRCPT, 5 },
   { "guesses over new MAILs, no RSET", &new_mail_no_rset_, 0, SGR_BADRCPT, 5 },
   { "guesses with nested MAIL refused", &nested_mail_, 0, SGR_BADRCPT, 20 },
-  { "spam to one address, 4 guesses a message", &spam_and_guess_, 0, SGR_BADRCPT, 8 },
+  { "spam to one address, 4 guesses a message", &spam_and_guess_, 0, SGR_BADRCPT, 12 },
   { "bot after a week of delivering spam", &spam_then_bot_, 0, SGR_BADRCPT, 20 },
   { "pipelined guesses then DATA refused", &guess_then_data_, 0, SGR_BADRCPT, 6 },
   { "4xx to unknown users, one valid pad", &greylist_prober_, 0, SGR_BADRCPT, 80 },
