@@ -69,10 +69,10 @@ legit() { # name: one message from 127.0.6.2, accepted
 }
 legit legit1
 
-# the attacker: kicked at the 10th bad RCPT, listed, cdb rebuilt
+# the attacker: kicked at the RSET after its 5th bad RCPT, listed, cdb rebuilt
 attack_script "$T/kick" lockstep yes
 "$SGTCLIENT" -t 20 -b 127.0.6.7 -o "$T/attack.client" 127.0.0.1 "$PORT" "$T/kick" >/dev/null 2>"$T/err"
-[ $? -eq 1 ] || { cat "$T/err" >&2; fail "attack: want the 421 after the 10th bad RCPT"; }
+[ $? -eq 1 ] || { cat "$T/err" >&2; fail "attack: want the 421 after the first RSET"; }
 check_kicked attack 127.0.6.7
 wait_until 5 grep -q 'listed ip=127\.0\.6\.7 reason=badrcpt until=[0-9]* strikes=1' "$SLOG" ||
   fail "no listing line in the smtpd log"
@@ -95,7 +95,7 @@ assert_grep "$SLOG" '^@4000[0-9a-f]{20} smtpguard: info: kick ip=127\.0\.6\.7 re
 assert_no_grep "$SLOG" 'kick ip=127\.0\.6\.2 ' "legitimate client kicked"
 # smtpguard-stat reads the multilog files as they are
 "$SG_BIN/smtpguard-stat" -t "$SLOG" "$CLOG" >"$T/stat" || fail "smtpguard-stat failed"
-assert_grep "$T/stat" "^ip	127\.0\.6\.7	1	0	3	1	10	1$" "smtpguard-stat: the attacker's row"
+assert_grep "$T/stat" "^ip	127\.0\.6\.7	1	0	3	1	5	1$" "smtpguard-stat: the attacker's row"
 assert_grep "$T/stat" "^session	legit	2$" "smtpguard-stat: two legit sessions"
 
 # stop everything by pid; nothing of the session may survive

@@ -107,7 +107,7 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
     case SGCMD_RCPT :
       if (!j->intrans) return 0 ;  /* no transaction: the smtpd told nothing */
       if (class == 2) { if (set_add(j, arg)) j->acc++ ; }
-      else if (class == 4) j->soft++ ;
+      else if (class == 4) { if (ev->code != 452) j->soft++ ; }  /* 452: too many recipients, or no room */
       else if (class == 5) j->hard++ ;
       else return 0 ;
       return result(j) ;

@@ -12,7 +12,8 @@
      4xx/5xx after the data (a content refusal, which itself counts
      nothing), or the end of the session;
    - its refused recipients weigh 1 (5xx) or 1/4 (4xx; nothing if no
-     recipient of the transaction got a 2xx or a 5xx: greylisting);
+     recipient of the transaction got a 2xx or a 5xx: greylisting; 452,
+     too many recipients or no room, nothing);
    - a delivered transaction excuses as many of them as it has distinct
      accepted addresses, plus one; an undelivered one none;
    - RSETs count (-s) only when they abort an undelivered transaction

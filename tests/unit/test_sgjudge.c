@@ -252,7 +252,7 @@ static void listhost (char const *ip, int order, int pipelined)
       else k = i >= 480 ? (i < 495 ? 1 : 2) : 0 ;                                  /* bad last */
       if (pipelined) cl(&d, "RCPT TO:<%s%u@example.org>\r\n", k == 1 ? "gone" : "user", i) ;
       else if (k == 1) stale(&d, i) ;
-      else if (k == 2) rcpt(&d, "full@example.org", "452 4.2.2 mailbox full") ;
+      else if (k == 2) rcpt(&d, "full@example.org", "450 4.2.2 mailbox busy") ;
       else good(&d, i) ;
     }
     if (pipelined)
@@ -373,6 +373,18 @@ static void small_list (char const *ip)  /* a small list with many stale members
     quit(&d) ;
     tick(100) ;
   }
+}
+
+static void too_many (char const *ip)  /* a big list on first contact meets recipients_max */
+{
+  drv d ;
+  unsigned int i ;
+  conn(&d, ip) ;
+  mail(&d) ;
+  for (i = 0 ; i < 6000 ; i++)
+    if (i < 5000) good(&d, i) ; else rcpt(&d, "more@example.org", "452 4.5.3 too many recipients") ;
+  deliver(&d, "250 queued") ;
+  quit(&d) ;
 }
 
 static void helo_errors (char const *ip)  /* EHLO refused, HELO accepted, VRFY refused: 100 sessions */
@@ -611,7 +623,7 @@ struct pattern_s
 #define W1(f) static void f##_ (char const *ip, int a) { (void)a ; f(ip) ; }
 W1(reuse_rset) W1(rset_each_session) W1(rset_before_mail) W1(content_refused) W1(busy_nat)
 W1(new_sender_some_stale) W1(helo_errors) W1(authenticated) W1(history_backlog) W1(nested_mail)
-W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(small_list)
+W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(small_list) W1(too_many)
 static void greylisted_ (char const *ip, int n) { greylisted(ip, (unsigned int)n) ; }
 static void listhost_ (char const *ip, int a) { listhost(ip, a % 10, a / 10) ; }
 
@@ -632,6 +644,7 @@ static pattern const table[] =
   { "busy NAT with typos", &busy_nat_, 0, SGR_NONE, 0 },
   { "new sender, 3 stale of 10, delivered", &new_sender_some_stale_, 0, SGR_NONE, 0 },
   { "small list, 3 stale of 7, delivered, 30 times", &small_list_, 0, SGR_NONE, 0 },
+  { "6000 recipients pipelined, 452 past the 5000th", &too_many_, 0, SGR_NONE, 0 },
   { "EHLO, VRFY, MAIL refused, RCPT without MAIL", &helo_errors_, 0, SGR_NONE, 0 },
   { "authenticated client", &authenticated_, 0, SGR_NONE, 0 },
   { "history: a backlog of 12 undelivered after a week", &history_backlog_, 0, SGR_NONE, 0 },
