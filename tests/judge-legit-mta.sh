@@ -7,7 +7,8 @@
 # message delivered (250 after the dot, counted by the sending MTA and by
 # the receiving exim), and the next connection is still greeted.
 #
-#   reuse    1000 messages over 2 connections,
+#   reuse    500 messages over 2 connections (judge-legit-rset sends
+#            1000 with RSET between them; exim sends none),
 #            a mistyped recipient in every 100th message
 #   list     50 messages, each to 500 members of which 3% are stale
 #            (550) and 1% have a full mailbox (451), the same each time;
@@ -27,7 +28,7 @@ judge_server
 # --- reuse -----------------------------------------------------------------
 pattern_reuse() {
   IP=127.0.10.1
-  N=$(scaled 1000 100)
+  N=$(scaled 500 50)
   mta_init reuse $IP
   i=1
   while [ $i -le "$N" ]; do
@@ -45,7 +46,7 @@ pattern_reuse() {
   assert_eq "$(mta_rcpt_refused reuse)" $((N / 100)) "reuse: mistyped recipients refused"
   # the pattern itself: few connections, many messages each
   conns=$(sessions_of $IP)
-  [ "$conns" -ge 1 ] && [ "$conns" -le 4 ] || fail "reuse: $conns connections, want 2 (500 messages each)"
+  [ "$conns" -ge 1 ] && [ "$conns" -le 4 ] || fail "reuse: $conns connections, want 2 (250 messages each)"
   never_judged $IP reuse
 }
 

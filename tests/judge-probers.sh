@@ -16,6 +16,9 @@
 #   oneper     one guess per connection, over many connections
 #   norset     guesses spread over new MAIL transactions, never RSET
 #   swaks      swaks with a list of guesses, one transaction a session
+#   onetx      one transaction of 30 guesses, then QUIT
+#   parallel   8 connections at once, each one transaction of 10 guesses
+#              held open until all have guessed, then QUIT
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/judge/judgelib.sh"
 judge_server
@@ -148,7 +151,41 @@ pattern_swaks() {
   prober_verdict 127.0.12.8 swaks
 }
 
-run_patterns bot botpipe padone padmany padquit oneper norset swaks
+# --- onetx, parallel ---------------------------------------------------------------
+pattern_onetx() {
+  {
+    echo '<'; echo '> EHLO one.example.test'; echo '<'
+    echo '> MAIL FROM:<spam@one.example.test>'; echo '<'
+    g=1
+    while [ $g -le 30 ]; do echo "> RCPT TO:<onetx-$g@example.test>"; echo '<'; g=$((g + 1)); done
+    echo '> QUIT'; echo '<'; echo 'drain'
+  } >"$T/onetx.script"
+  sessions 127.0.12.9 onetx 2 "$T/onetx.script"
+  prober_verdict 127.0.12.9 onetx
+}
+pattern_parallel() {
+  pids=
+  k=1
+  while [ $k -le 8 ]; do
+    {
+      echo '<'; echo '> EHLO par.example.test'; echo '<'
+      echo '> MAIL FROM:<spam@par.example.test>'; echo '<'
+      g=1
+      while [ $g -le 10 ]; do echo "> RCPT TO:<par-$k-$g@example.test>"; echo '<'; g=$((g + 1)); done
+      # every connection has guessed before any transaction ends
+      echo 'sleep 4000'
+      echo '> QUIT'; echo '<'; echo 'drain'
+    } >"$T/parallel.script.$k"
+    "$SGTCLIENT" -t 60 -b 127.0.12.10 -o "$T/parallel.one.$k" 127.0.0.1 "$PORT" "$T/parallel.script.$k" >/dev/null 2>&1 &
+    pids="$pids $!"
+    k=$((k + 1))
+  done
+  for p in $pids; do wait "$p"; done
+  cat "$T"/parallel.one.* >"$T/parallel.client"
+  prober_verdict 127.0.12.10 parallel
+}
+
+run_patterns bot botpipe padone padmany padquit oneper norset swaks onetx parallel
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"
