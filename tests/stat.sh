@@ -31,6 +31,8 @@ L='@400000006746b2a0'
   echo "smtpguard: info: kick ip=2001:db8::2 reason=errors bad=0 good=0 rset=0 authfail=0 errors=20"
   echo "smtpguard: info: kick ip=2001:db8:1::9 reason=badrcpt bad=11 good=1 rset=0 authfail=0 errors=0"
   echo "smtpguard: info: wouldkick ip=192.0.2.1 reason=badrcpt bad=10 good=0 rset=0 authfail=0 errors=0"
+  echo "smtpguard: info: wouldkick ip=192.0.2.2 reason=badrcpt bad=5 good=0 rset=1 authfail=0 errors=0 guesses=5 limit=5 delivered=0 history=no list=yes"
+  echo "smtpguard: info: wouldkick ip=192.0.2.3 reason=rset bad=0 good=0 rset=51 authfail=0 errors=0 guesses=0 limit=5 delivered=3 history=yes list=no"
   echo "smtpguard: info: session ip=unknown end=server-eof bad=0 good=0 rset=0 authfail=0 errors=0 in=1 out=1 ms=1 status=0"
   echo "smtpguard: warning: unable to open statedir"
   echo "@400000006746b2ff00000000 smtpguard-cdb: info: rebuilt rules.cdb rules=3 listed=1"
@@ -65,8 +67,8 @@ want() { # regex: one line of the -t output must match it exactly
 }
 tab=$(printf '\t')
 w() { want "$(printf '%s' "$*" | sed "s/ /$tab/g")"; }
-w total lines 40
-w total events 24
+w total lines 42
+w total events 26
 w total ignored 16
 w total toolong 1
 w total untracked 0
@@ -86,7 +88,9 @@ w kick badrcpt 2
 w kick rset 1
 w kick authfail 1
 w kick errors 1
-w wouldkick badrcpt 1
+w wouldkick badrcpt 2
+w wouldkick rset 1
+w list wouldlist 1
 w list listed 1
 w list refused 3
 w list rebuilds 1
@@ -118,7 +122,7 @@ head -n 10 "$T/log" >"$T/a"; tail -n +11 "$T/log" >"$T/b"
 "$STAT" -t -n 1 - "$T/b" <"$T/a" >"$T/out2" || fail "smtpguard-stat - file failed"
 assert_eq "$(grep -c "^ip$tab" "$T/out2")" 1 "-n 1: one IP"
 assert_eq "$(grep "^ip$tab" "$T/out2")" "$(head -n 1 "$T/ips.want")" "-n 1: the worst IP"
-assert_eq "$(grep "total${tab}events" "$T/out2")" "total${tab}events${tab}24" "stdin + file: same events"
+assert_eq "$(grep "total${tab}events" "$T/out2")" "total${tab}events${tab}26" "stdin + file: same events"
 
 # human output: the summary lines an admin reads
 "$STAT" "$T/log" >"$T/human" || fail "smtpguard-stat failed"

@@ -176,7 +176,7 @@ static void report_tsv (char const *t1, char const *t2)
   for (i = 1 ; i < SGR_N ; i++) stat1("kick", sgreason_name(i), st.kicks[i]) ;
   for (i = 1 ; i < SGR_N ; i++) stat1("wouldkick", sgreason_name(i), st.wouldkicks[i]) ;
   stat1("list", "listed", st.listings) ; stat1("list", "refused", st.refused) ;
-  stat1("list", "rebuilds", st.rebuilds) ;
+  stat1("list", "rebuilds", st.rebuilds) ; stat1("list", "wouldlist", st.wouldlists) ;
   stat1("tcpserver", "ok", st.accepted) ; stat1("tcpserver", "deny", st.denied) ;
   stat1("other", "blind", st.blinds) ; stat1("other", "warnings", st.warnings) ;
 }
@@ -197,6 +197,7 @@ static void report_human (char const *t1, char const *t2)
   human("  ended", st.sessions, sgstat_endname, st.ends, SGSTAT_END_N) ;
   human("kicks", nk, rn + 1, st.kicks + 1, SGR_N - 1) ;
   if (nw) human("wouldkicks", nw, rn + 1, st.wouldkicks + 1, SGR_N - 1) ;
+  if (nw) line2("wouldlist", st.wouldlists, " dry-run kicks that would have listed the IP") ;
   line2("listings", st.listings, " IP listings made") ;
   line2("refused", st.refused, " connections from listed IPs refused at connect") ;
   line2("denied", st.denied, " connections denied by tcpserver (rules cdb)") ;

@@ -56,7 +56,7 @@ static sgstatent *lookup (sgstat *st, char const *s, sgstatent **net)
 typedef struct fields_s fields ;
 struct fields_s
 {
-  char const *ip, *reason, *end, *auth, *tls, *bad, *good ;
+  char const *ip, *reason, *end, *auth, *tls, *bad, *good, *list ;
 } ;
 
 static int num (char const *s, uint64_t *u)
@@ -86,6 +86,7 @@ static int split (char *s, fields *f)
     else if (!strcmp(k, "tls")) f->tls = v ;
     else if (!strcmp(k, "bad")) f->bad = v ;
     else if (!strcmp(k, "good")) f->good = v ;
+    else if (!strcmp(k, "list")) f->list = v ;
   }
   return 1 ;
 }
@@ -116,7 +117,12 @@ static int event (sgstat *st, char *s)
   {
     r = reason_of(f.reason) ;
     if (r < 0 || !num(f.bad, &bad)) return 0 ;
-    if (what[0] == 'w') { st->wouldkicks[r]++ ; return 1 ; }
+    if (what[0] == 'w')
+    {
+      st->wouldkicks[r]++ ;
+      if (f.list && !strcmp(f.list, "yes")) st->wouldlists++ ;
+      return 1 ;
+    }
     st->kicks[r]++ ;
     e = lookup(st, f.ip, &net) ;
     if (e) { e->kicks++ ; e->badkick += bad ; }

@@ -50,6 +50,7 @@ struct sgstat_s
   uint64_t lines, events, ignored, toolong, untracked, noip ;
   uint64_t sessions, ends[SGSTAT_END_N], legit, clean, authsess, blindsess ;
   uint64_t kicks[SGR_N], wouldkicks[SGR_N], listings, refused, blinds, rebuilds, warnings ;
+  uint64_t wouldlists ;  /* wouldkick lines with list=yes */
   uint64_t denied, accepted ;  /* tcpserver -v: deny and ok lines */
   uint64_t tfirst, tlast ;  /* unix seconds from the labels, 0 = none seen */
   size_t len ;              /* partial line */
