@@ -11,7 +11,7 @@
 #              before every reuse, then MAIL, RCPT, DATA pipelined;
 #              1000 messages over 4 connections, a typo in every 100th
 #   rsetstart  a mail client that says RSET at the start of each session,
-#              one message a session, 500 sessions
+#              one message a session, 500 sessions (two at a time)
 #   rsetmail   a mail client that says RSET before every MAIL, 25
 #              sessions of 20 messages, a typo in every 5th session
 # SG_JUDGE_SCALE=small runs 1/10 of the messages.
@@ -69,9 +69,16 @@ pattern_rsetstart() {
     echo '> DATA'; message "from eudora"
     echo '> QUIT'; echo '< 221'; echo 'eof'
   } >"$T/rsetstart.script"
-  k=1
-  while [ $k -le "$n" ]; do sgt_ok $IP rsetstart "$T/rsetstart.script"; k=$((k + 1)); done
-  assert_eq "$(transcript_delivered "$T/rsetstart.client")" "$n" "rsetstart: messages delivered, as the client saw it"
+  # two streams of sessions at once (two desks behind the address)
+  stream() {
+    k=1
+    while [ $k -le $((n / 2)) ]; do sgt_ok $IP "rsetstart-$1" "$T/rsetstart.script"; k=$((k + 1)); done
+  }
+  stream a & apid=$!
+  stream b; brc=$?
+  wait $apid; arc=$?
+  [ $arc -eq 0 ] && [ $brc -eq 0 ] || fail "rsetstart: a session did not go as expected"
+  assert_eq "$(transcript_delivered "$T/rsetstart-a.client" "$T/rsetstart-b.client")" "$n" "rsetstart: messages delivered, as the client saw it"
   assert_eq "$(exim_delivered $IP)" "$n" "rsetstart: messages delivered, in exim's log"
   never_judged $IP rsetstart
 }
