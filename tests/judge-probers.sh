@@ -16,6 +16,8 @@
 #   oneper     one guess per connection, over many connections
 #   norset     guesses spread over new MAIL transactions, never RSET
 #   swaks      swaks with a list of guesses, one transaction a session
+#   paydeliv   each guess rides in a delivered message to one accepted
+#              address, the same every time (deliveries as the currency)
 #   onetx      one transaction of 30 guesses, then QUIT
 #   parallel   8 connections at once, each one transaction of 10 guesses
 #              held open until all have guessed, then QUIT
@@ -151,6 +153,25 @@ pattern_swaks() {
   prober_verdict 127.0.12.8 swaks
 }
 
+# --- paydeliv ------------------------------------------------------------------
+pattern_paydeliv() {
+  {
+    echo '<'; echo '> EHLO pay.example.test'; echo '<'
+    m=1
+    while [ $m -le 20 ]; do
+      echo '> MAIL FROM:<spam@pay.example.test>'; echo '<'
+      echo '> RCPT TO:<good-postmaster@example.test>'; echo '<'
+      echo "> RCPT TO:<paydeliv-$m@example.test>"; echo '<'
+      echo '> DATA'; echo '<'
+      echo pipeline; echo '> Subject: offer'; echo '>'; echo '> Buy.'; echo '> .'; echo flush; echo '<'
+      m=$((m + 1))
+    done
+    echo '> QUIT'; echo '<'; echo 'drain'
+  } >"$T/paydeliv.script"
+  sessions 127.0.12.11 paydeliv 3 "$T/paydeliv.script"
+  prober_verdict 127.0.12.11 paydeliv
+}
+
 # --- onetx, parallel ---------------------------------------------------------------
 pattern_onetx() {
   {
@@ -185,7 +206,7 @@ pattern_parallel() {
   prober_verdict 127.0.12.10 parallel
 }
 
-run_patterns bot botpipe padone padmany padquit oneper norset swaks onetx parallel
+run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv onetx parallel
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"
