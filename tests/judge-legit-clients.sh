@@ -9,6 +9,8 @@
 #   verp       a list host sending one transaction per member (VERP):
 #              2 x 500 members, 3% stale, 1% full, the same each time,
 #              RSET after a member refused (nothing to send)
+#   addrbook   a first-time sender's one message to an old address book:
+#              20 contacts, 8 of them gone (550), delivered to the others
 #   auth       authenticated (AUTH PLAIN alice/secret): many stale
 #              recipients, many RSETs
 #   relayclient, exempt  the same abuse from clients the rules cdb gives
@@ -55,6 +57,23 @@ pattern_verp() {
   done
   assert_eq "$(exim_delivered $IP)" "$want" "verp: messages delivered, in exim's log"
   never_judged $IP verp
+}
+
+# --- addrbook ---------------------------------------------------------------------
+pattern_addrbook() {
+  IP=127.0.11.8
+  to=
+  k=1
+  while [ $k -le 20 ]; do
+    if [ $((k % 5)) -eq 1 ] || [ $((k % 5)) -eq 3 ]; then to="$to,gone-ab$k@example.test"
+    else to="$to,good-ab$k@example.test"; fi
+    k=$((k + 1))
+  done
+  swaks_nodns --server 127.0.0.1 --port "$PORT" --local-interface $IP --helo home.client.example.test \
+    --from organiser@client.example.test --to "${to#,}" --timeout 20 >"$T/addrbook.swaks" 2>&1
+  assert_eq "$(grep -c '^<[-~*]* *250 OK discarded' "$T/addrbook.swaks")" 1 "addrbook: the message delivered"
+  assert_eq "$(exim_rcpt_refused $IP)" 8 "addrbook: gone contacts refused"
+  never_judged $IP addrbook
 }
 
 # --- auth, relayclient, exempt ---------------------------------------------------
@@ -105,7 +124,7 @@ pattern_exempt() {
   never_judged 127.0.11.6 exempt
 }
 
-run_patterns verp auth relayclient exempt
+run_patterns verp addrbook auth relayclient exempt
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"

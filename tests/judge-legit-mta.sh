@@ -18,6 +18,9 @@
 #            second relay whose every message is refused
 #   grey     a first-time sender greylisted on all 20 recipients of a
 #            message, delivered on its retry
+#   authmta  an MTA that authenticates (AUTH PLAIN alice/secret) and
+#            relays for users with stale address books: 20 messages to
+#            3 good and 3 stale recipients each
 #   nat      one address shared by an MTA, swaks users and a mail client
 #            that says RSET first in every session, a few typos each
 # SG_JUDGE_SCALE=small runs 1/10 of the messages.
@@ -142,6 +145,24 @@ pattern_grey() {
   never_judged $IP grey
 }
 
+# --- authmta -----------------------------------------------------------------
+pattern_authmta() {
+  IP=127.0.10.7
+  mta_init authmta $IP
+  i=1
+  while [ $i -le 20 ]; do
+    mta_queue authmta user$i@client.example.test "from a user $i" \
+      good-u$i@example.test good-v$i@example.test good-w$i@example.test \
+      gone-u$i@example.test gone-v$i@example.test gone-w$i@example.test
+    i=$((i + 1))
+  done
+  mta_flush authmta SG_AUTH=yes
+  mta_kicked authmta && fail "authmta: the MTA got a 421"
+  assert_eq "$(grep -Ec " <= .* \[$(re $IP)\] P=esmtpa " "$EXIMLOG")" 20 "authmta: messages delivered authenticated, in exim's log"
+  assert_eq "$(mta_rcpt_refused authmta)" 60 "authmta: stale recipients refused"
+  never_judged $IP authmta
+}
+
 # --- nat -------------------------------------------------------------------
 pattern_nat() {
   IP=127.0.10.5
@@ -192,7 +213,7 @@ pattern_nat() {
   never_judged $IP nat
 }
 
-run_patterns reuse list content grey nat
+run_patterns reuse list content grey authmta nat
 
 check_no_leftovers
 stop_pid "$SERVER_PID"
