@@ -39,10 +39,35 @@ static void add (sgjudge *j, sgevidence const *d)
   sgevidence_add(&j->mine, d) ;
 }
 
+/* an open transaction's refusals, net of its credit, for the IP's other
+   connections to see now */
+static void publish (sgjudge *j)
+{
+  uint64_t uq = units_q(j), credit = (uint64_t)j->acc / 4 ;
+  uint64_t p = uq > credit ? uq - credit : 0 ;
+  if (p > 0xffffffffu) p = 0xffffffffu ;
+  if (p <= j->pubq) return ;
+  j->unsaved.openq += (uint32_t)p - j->pubq ;
+  j->pubq = (uint32_t)p ;
+}
+
+/* its end takes them back: what was written is withdrawn at the next
+   write, what was not is dropped */
+static void unpublish (sgjudge *j)
+{
+  unsigned int i = 0 ;
+  for (; i < j->npub ; i++)
+    if (j->nwd < SGJUDGE_WDMAX) j->wd[j->nwd++] = j->pub[i] ;
+  j->npub = 0 ;
+  j->pubq = 0 ;
+  j->unsaved.openq = 0 ;
+}
+
 static void end (sgjudge *j, int how)
 {
   sgevidence d = SGEVIDENCE_ZERO ;
   uint64_t q = units_q(j) ;
+  unpublish(j) ;
   if (how == END_DELIVERED)
   {
     uint64_t excuse = 4 + 4 * (uint64_t)j->acc ;
@@ -78,7 +103,7 @@ static uint32_t pop (sgjudge *j)
 
 int sgjudge_negative (sgjudge const *j)
 {
-  return j->unsaved.guessq || j->unsaved.rset || j->unsaved.authfail || j->unsaved.errors ;
+  return j->unsaved.guessq || j->unsaved.openq || j->nwd || j->unsaved.rset || j->unsaved.authfail || j->unsaved.errors ;
 }
 
 static unsigned int result (sgjudge const *j)
@@ -91,6 +116,8 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
   unsigned int class = ev->code / 100 ;
   uint32_t arg = 0 ;
   if (ev->type != SGEV_REPLY) return 0 ;
+  j->lastq = 0 ;
+  j->lastrcpt = 0 ;
   if (ev->cmd == SGCMD_RCPT || ev->cmd == SGCMD_BDAT) arg = pop(j) ;
   switch (ev->cmd)
   {
@@ -105,12 +132,19 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
       end(j, END_UNDELIVERED) ;
       return result(j) ;
     case SGCMD_RCPT :
+    {
+      uint64_t before = units_q(j), after ;
       if (!j->intrans) return 0 ;  /* no transaction: the smtpd told nothing */
+      j->lastrcpt = 1 ;
       if (class == 2) { if (set_add(j, arg)) j->acc++ ; }
       else if (class == 4) { if (ev->code != 452) j->soft++ ; }  /* 452: too many recipients, or no room */
       else if (class == 5) j->hard++ ;
       else return 0 ;
+      after = units_q(j) ;
+      j->lastq = after > before ? (uint32_t)(after - before < 0xffffffffu ? after - before : 0xffffffffu) : 0 ;
+      publish(j) ;
       return result(j) ;
+    }
     case SGCMD_DOT :
       if (!j->intrans) return 0 ;
       end(j, class == 2 ? END_DELIVERED : END_UNDELIVERED) ;
@@ -156,12 +190,19 @@ unsigned int sgjudge_finish (sgjudge *j)
   return result(j) ;
 }
 
-void sgjudge_saved (sgjudge *j, sgevidence const *window)
+void sgjudge_saved (sgjudge *j, sgevidence const *window, uint64_t idx)
 {
   static sgevidence const zero = SGEVIDENCE_ZERO ;
+  if (j->unsaved.openq)
+  {
+    if (j->npub && j->pub[j->npub-1].idx == idx) j->pub[j->npub-1].q += j->unsaved.openq ;
+    else if (j->npub < SGJUDGE_PUBMAX) { j->pub[j->npub].idx = idx ; j->pub[j->npub++].q = j->unsaved.openq ; }
+    else j->pub[j->npub-1].q += j->unsaved.openq ;  /* at worst left for a window */
+  }
   j->window = *window ;
   j->windowok = 1 ;
   j->unsaved = zero ;
+  j->nwd = 0 ;
 }
 
 /* A stranger (no delivered history, nothing delivered in the window)
@@ -172,22 +213,33 @@ void sgjudge_saved (sgjudge *j, sgevidence const *window)
 unsigned int sgjudge_check (sgjudge const *j, sglimits const *l, int history, sgverdict *v)
 {
   sgevidence t = j->windowok ? j->window : j->mine ;
-  uint64_t b = l->badrcpt, d, tc, to, uq, credit, openq ;
-  if (j->windowok) sgevidence_add(&t, &j->unsaved) ;
+  uint64_t b = l->badrcpt, d, tc, to, uq, credit, openq, own = 0, others = 0 ;
+  unsigned int i ;
+  if (j->windowok)
+  {
+    sgevidence_add(&t, &j->unsaved) ;
+    /* the other connections' open transactions, as of the last write */
+    for (i = 0 ; i < j->npub ; i++) own += j->pub[i].q ;
+    if (j->window.openq > own) others = j->window.openq - own ;
+  }
   d = t.deliv ;
   tc = (history ? b : (b + 3) / 4) + d / 8 ;
   to = (history ? 2 * b : b) + d / 8 ;
   uq = units_q(j) ;
   credit = !history && !d ? 0 : (uint64_t)j->acc / 4 ;
   openq = uq > credit ? uq - credit : 0 ;
-  v->guesses = (uint32_t)((t.guessq + openq) / 4 > 0xffffffffu ? 0xffffffffu : (t.guessq + openq) / 4) ;
+  v->guesses = (uint32_t)((t.guessq + others + openq) / 4 > 0xffffffffu ? 0xffffffffu : (t.guessq + others + openq) / 4) ;
   v->limit = (uint32_t)(tc > 0xffffffffu ? 0xffffffffu : tc) ;
   v->deliv = t.deliv ;
   v->history = !!history ;
-  if (b && t.guessq >= 4 * tc) return SGR_BADRCPT ;
-  if (b && t.guessq + openq >= 4 * to)
+  v->withhold = 0 ;
+  if (b && (t.guessq >= 4 * tc || t.guessq + others + openq >= 4 * to))
   {
-    v->limit = (uint32_t)(to > 0xffffffffu ? 0xffffffffu : to) ;
+    uint64_t all = t.guessq + others + openq ;
+    if (t.guessq < 4 * tc) v->limit = (uint32_t)(to > 0xffffffffu ? 0xffffffffu : to) ;
+    /* a reply to RCPT that the limit did not need: the IP's other
+       connections reached it first; it is not to be answered */
+    if (j->lastrcpt && (t.guessq >= 4 * tc || (all > j->lastq ? all - j->lastq : 0) >= 4 * to)) v->withhold = 1 ;
     return SGR_BADRCPT ;
   }
   if (l->authfail && t.authfail >= l->authfail) return SGR_AUTHFAIL ;

@@ -17,7 +17,11 @@
    - a delivered transaction excuses as many of them as it has distinct
      accepted addresses, plus one; an undelivered one none;
    - RSETs count (-s) only when they abort an undelivered transaction
-     that holds a refusal; errors (-e) are 5xx to unrecognised commands.
+     that holds a refusal; errors (-e) are 5xx to unrecognised commands;
+   - while a transaction is open, its refusals beyond one per 16 distinct
+     accepted addresses are published in the ledger at once (openq), so
+     that the IP's other connections see them, and taken back when it
+     ends: probers working in parallel are held to one limit.
    The verdict (sgjudge_check) is doc/smtpguard.html's table. */
 
 #include <stdint.h>
@@ -27,6 +31,8 @@
 
 #define SGJUDGE_SLOTS 1024   /* the accepted-address set of a transaction */
 #define SGJUDGE_SETMAX 768   /* distinct addresses counted, at most */
+#define SGJUDGE_PUBMAX 4     /* ledger buckets an open transaction publishes to */
+#define SGJUDGE_WDMAX 8      /* withdrawals waiting for a ledger write */
 
 typedef struct sgverdict_s sgverdict, *sgverdict_ref ;
 struct sgverdict_s
@@ -35,6 +41,7 @@ struct sgverdict_s
   uint32_t limit ;    /* the limit that decided (the ended transactions' if none did) */
   uint32_t deliv ;    /* transactions delivered over the window */
   unsigned char history ;
+  unsigned char withhold ;  /* a reply to RCPT after the limit was reached elsewhere: replace it by the 421 */
 } ;
 
 typedef struct sgjudge_s sgjudge, *sgjudge_ref ;
@@ -48,6 +55,13 @@ struct sgjudge_s
   uint32_t hard, soft ;  /* the open transaction's 5xx and 4xx to RCPT */
   uint32_t acc ;         /* its distinct accepted addresses */
   uint32_t delivered ;   /* transactions delivered in this session */
+  uint32_t lastq ;       /* quarters the last reply, to RCPT, added */
+  unsigned char lastrcpt ;  /* the last reply answered RCPT in a transaction */
+  uint32_t pubq ;        /* the open transaction's refusals published, quarters */
+  sgwithdraw pub[SGJUDGE_PUBMAX] ;  /* the part of them written, by bucket */
+  unsigned int npub ;
+  sgwithdraw wd[SGJUDGE_WDMAX] ;    /* to take back at the next ledger write */
+  unsigned int nwd ;
   uint32_t pend[SGSCAN_QMAX] ;  /* args of RCPT and BDAT awaiting replies, in order */
   unsigned int phead, plen ;
   uint32_t set[SGJUDGE_SLOTS] ;
@@ -60,7 +74,7 @@ extern void sgjudge_init (sgjudge *) ;
 extern void sgjudge_command (sgjudge *, sgevent const *) ;
 extern unsigned int sgjudge_reply (sgjudge *, sgevent const *) ;
 extern unsigned int sgjudge_finish (sgjudge *) ;  /* the session ends, and its transaction */
-extern void sgjudge_saved (sgjudge *, sgevidence const *window) ;  /* unsaved went to the ledger */
+extern void sgjudge_saved (sgjudge *, sgevidence const *window, uint64_t idx) ;  /* unsaved and wd went to the ledger, in bucket idx */
 extern int sgjudge_negative (sgjudge const *) ;
 extern unsigned int sgjudge_check (sgjudge const *, sglimits const *, int history, sgverdict *) ;
 

@@ -23,7 +23,7 @@
 #define SGLEDGER_NB 16
 /* "SGL2": an "SGL1" record (the raw reply counts of old) reads as empty */
 #define SGLEDGER_MAGIC 0x324c4753u
-#define NC 6  /* guessq, deliv, rset, authfail, errors, kicks */
+#define NC 7  /* guessq, openq, deliv, rset, authfail, errors, kicks */
 
 struct bucket_s
 {
@@ -71,11 +71,14 @@ int sgledger_lock (sgstate *st, char const *ip)
   return -1 ;
 }
 
-int sgledger_update (int fd, sgstateconf const *conf, sgevidence const *delta, uint32_t kicks, uint64_t now, sgevidence *total, uint32_t *kickstotal)
+/* The open refusals a transaction published are taken back from the
+   bucket they went to, if it is still that bucket: a writer killed
+   before taking them back leaves them for a window at most. */
+int sgledger_update (int fd, sgstateconf const *conf, sgevidence const *delta, sgwithdraw const *w, unsigned int nw, uint32_t kicks, uint64_t now, sgevidence *total, uint32_t *kickstotal, uint64_t *curidx)
 {
   struct record_s r ;
   uint32_t width = (conf->window + SGLEDGER_NB - 1) / SGLEDGER_NB ;
-  uint32_t sums[NC] = { 0, 0, 0, 0, 0, 0 } ;
+  uint32_t sums[NC] = { 0, 0, 0, 0, 0, 0, 0 } ;
   uint64_t idx ;
   struct bucket_s *cur ;
   unsigned int i, j ;
@@ -92,15 +95,21 @@ int sgledger_update (int fd, sgstateconf const *conf, sgevidence const *delta, u
   }
   cur = &r.b[idx % SGLEDGER_NB] ;
   if (cur->index != idx) { memset(cur, 0, sizeof(*cur)) ; cur->index = idx ; }
+  for (i = 0 ; i < nw ; i++)
+  {
+    struct bucket_s *b = &r.b[w[i].idx % SGLEDGER_NB] ;
+    if (b->index == w[i].idx) b->c[1] = b->c[1] > w[i].q ? b->c[1] - w[i].q : 0 ;
+  }
   if (delta)
   {
     cur->c[0] = satadd(cur->c[0], delta->guessq) ;
-    cur->c[1] = satadd(cur->c[1], delta->deliv) ;
-    cur->c[2] = satadd(cur->c[2], delta->rset) ;
-    cur->c[3] = satadd(cur->c[3], delta->authfail) ;
-    cur->c[4] = satadd(cur->c[4], delta->errors) ;
+    cur->c[1] = satadd(cur->c[1], delta->openq) ;
+    cur->c[2] = satadd(cur->c[2], delta->deliv) ;
+    cur->c[3] = satadd(cur->c[3], delta->rset) ;
+    cur->c[4] = satadd(cur->c[4], delta->authfail) ;
+    cur->c[5] = satadd(cur->c[5], delta->errors) ;
   }
-  cur->c[5] = satadd(cur->c[5], kicks) ;
+  cur->c[6] = satadd(cur->c[6], kicks) ;
   for (i = 0 ; i < SGLEDGER_NB ; i++)
     if (r.b[i].index <= idx && r.b[i].index + SGLEDGER_NB > idx)
       for (j = 0 ; j < NC ; j++) sums[j] = satadd(sums[j], r.b[i].c[j]) ;
@@ -113,10 +122,11 @@ int sgledger_update (int fd, sgstateconf const *conf, sgevidence const *delta, u
   }
   if (total)
   {
-    total->guessq = sums[0] ; total->deliv = sums[1] ; total->rset = sums[2] ;
-    total->authfail = sums[3] ; total->errors = sums[4] ;
+    total->guessq = sums[0] ; total->openq = sums[1] ; total->deliv = sums[2] ;
+    total->rset = sums[3] ; total->authfail = sums[4] ; total->errors = sums[5] ;
   }
-  if (kickstotal) *kickstotal = sums[5] ;
+  if (kickstotal) *kickstotal = sums[6] ;
+  if (curidx) *curidx = idx ;
   return 1 ;
 }
 

@@ -45,6 +45,7 @@ static uint32_t satadd (uint32_t a, uint32_t b)
 void sgevidence_add (sgevidence *to, sgevidence const *from)
 {
   to->guessq = satadd(to->guessq, from->guessq) ;
+  to->openq = satadd(to->openq, from->openq) ;
   to->deliv = satadd(to->deliv, from->deliv) ;
   to->rset = satadd(to->rset, from->rset) ;
   to->authfail = satadd(to->authfail, from->authfail) ;

@@ -27,12 +27,21 @@ typedef struct sgevidence_s sgevidence, *sgevidence_ref ;
 struct sgevidence_s
 {
   uint32_t guessq ;    /* refused recipients not excused by a delivery, in quarters */
+  uint32_t openq ;     /* refusals of transactions still open, published (sgjudge.h) */
   uint32_t deliv ;     /* transactions delivered */
   uint32_t rset ;      /* RSETs aborting an undelivered transaction with a refusal */
   uint32_t authfail ;  /* AUTH exchanges ending in 5xx */
   uint32_t errors ;    /* 5xx to unrecognised commands */
 } ;
-#define SGEVIDENCE_ZERO { 0, 0, 0, 0, 0 }
+#define SGEVIDENCE_ZERO { 0, 0, 0, 0, 0, 0 }
+
+/* published open refusals taken back from the bucket they went to */
+typedef struct sgwithdraw_s sgwithdraw, *sgwithdraw_ref ;
+struct sgwithdraw_s
+{
+  uint64_t idx ;  /* the ledger bucket's index */
+  uint32_t q ;
+} ;
 
 typedef struct sglimits_s sglimits, *sglimits_ref ;
 struct sglimits_s

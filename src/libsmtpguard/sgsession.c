@@ -29,15 +29,16 @@ int sgsession_flush (sgsession *s)
 {
   static sgevidence const zero = SGEVIDENCE_ZERO ;
   sgevidence total ;
+  uint64_t idx ;
   if (!s->st) return 0 ;
-  if (!memcmp(&s->judge.unsaved, &zero, sizeof(sgevidence))) return 1 ;
-  if (!sgstate_ledger_add(s->st, s->ip, &s->judge.unsaved, sgnow(), &total))
+  if (!memcmp(&s->judge.unsaved, &zero, sizeof(sgevidence)) && !s->judge.nwd) return 1 ;
+  if (!sgstate_ledger_move(s->st, s->ip, &s->judge.unsaved, s->judge.wd, s->judge.nwd, sgnow(), &total, &idx))
   {
     s->err = errno ? errno : EIO ;
     s->st = 0 ;
     return 0 ;
   }
-  sgjudge_saved(&s->judge, &total) ;
+  sgjudge_saved(&s->judge, &total, idx) ;
   return 1 ;
 }
 

@@ -61,8 +61,10 @@ extern void sgstate_close (sgstate *) ;
 extern int sgstate_listed (sgstate *, char const *ip, uint64_t now, sglisting *) ;
 
 /* adds delta to the IP's window; *total = sums over the window, delta
-   included. 1 ok, 0 error. */
+   included. 1 ok, 0 error. sgstate_ledger_move also takes back the nw
+   published open refusals w and says in *idx which bucket delta went to. */
 extern int sgstate_ledger_add (sgstate *, char const *ip, sgevidence const *delta, uint64_t now, sgevidence *total) ;
+extern int sgstate_ledger_move (sgstate *, char const *ip, sgevidence const *delta, sgwithdraw const *w, unsigned int nw, uint64_t now, sgevidence *total, uint64_t *idx) ;
 
 /* records one kick; lists the IP if the kicks in the window reach
    conf.kicks (for listtime * 2^(strikes-1), capped at listmax), durably

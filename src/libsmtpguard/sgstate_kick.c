@@ -34,7 +34,7 @@ static int kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now,
   if (!l) l = &tmp ;
   fd = sgledger_lock(st, cip) ;
   if (fd == -1) return -1 ;
-  if (!sgledger_update(fd, &st->conf, 0, 1, now, 0, &kicks)) goto err ;
+  if (!sgledger_update(fd, &st->conf, 0, 0, 0, 1, now, 0, &kicks, 0)) goto err ;
   r = sglisting_read(st->listedfd, cip, &old) ;
   if (r < 0)
   {

@@ -26,16 +26,21 @@ int sgstate_listed (sgstate *st, char const *ip, uint64_t now, sglisting *l)
   return l->until > now ;
 }
 
-int sgstate_ledger_add (sgstate *st, char const *ip, sgevidence const *delta, uint64_t now, sgevidence *total)
+int sgstate_ledger_move (sgstate *st, char const *ip, sgevidence const *delta, sgwithdraw const *w, unsigned int nw, uint64_t now, sgevidence *total, uint64_t *idx)
 {
   char cip[SGIP_MAX] ;
   int fd, r ;
   if (!sgip_canon(cip, ip)) return (errno = EINVAL, 0) ;
   fd = sgledger_lock(st, cip) ;
   if (fd == -1) return 0 ;
-  r = sgledger_update(fd, &st->conf, delta, 0, now, total, 0) ;
+  r = sgledger_update(fd, &st->conf, delta, w, nw, 0, now, total, 0, idx) ;
   { int e = errno ; close(fd) ; errno = e ; }
   return r ;
+}
+
+int sgstate_ledger_add (sgstate *st, char const *ip, sgevidence const *delta, uint64_t now, sgevidence *total)
+{
+  return sgstate_ledger_move(st, ip, delta, 0, 0, now, total, 0) ;
 }
 
 /* Unlisting is forgiveness: the listing goes, with its strikes, and so

@@ -185,6 +185,7 @@ static void scan_server (void)
   {
     sgevent ev ;
     unsigned int reason ;
+    size_t start = ss ;
     if (!scanning) { ss = slen ; break ; }
     ss += sgscan_server(&sess.scan, sbuf + ss, slen - ss, &ev) ;
     /* a 334 to AUTH has no event but unblocks the client side */
@@ -193,6 +194,9 @@ static void scan_server (void)
     if (sess.err && !sess.st) { sgsession_warn(&sess, opt.statedir, "update the ledger", sess.err) ; sess.err = 0 ; }
     if (ev.type == SGEV_BLIND) sglog_word(PROG, "info", "blind", ip, "reason", "starttls") ;
     if (!sess.counting) scanning = 0 ;
+    /* the limit was reached by the IP's other connections: this reply
+       to RCPT would be one answer too many, the 421 takes its place */
+    if (reason && sess.verdict.withhold && !opt.dryrun && start >= sw) ss = start ;
     if (reason) kick(reason) ;
     else scan_client() ;
   }
