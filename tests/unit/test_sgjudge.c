@@ -110,8 +110,10 @@ static void sv (drv *d, char const *reply)
     unsigned int r ;
     i += sgscan_server(&d->s.scan, line + i, len - i, &ev) ;
     if (ev.type == SGEV_NONE) continue ;
-    if (ev.type == SGEV_REPLY && ev.cmd == SGCMD_RCPT && ev.code >= 400 && ev.code < 600) R.answered++ ;
     r = sgsession_event(&d->s, &ev) ;
+    /* a refusal reaches the client unless the 421 takes its place */
+    if (ev.type == SGEV_REPLY && ev.cmd == SGCMD_RCPT && ev.code >= 400 && ev.code < 600
+     && !(r && d->s.verdict.withhold)) R.answered++ ;
     if (r) kicked(d, r) ;
   }
   scan_client(d) ;
@@ -561,6 +563,31 @@ static void spam_then_bot (char const *ip)
   bot(ip, 0) ;
 }
 
+/* 8 connections at once, each one transaction of 10 guesses, taking
+   turns: they share one limit */
+static void parallel_bots (char const *ip)
+{
+  drv d[8] ;
+  unsigned int k, i ;
+  for (k = 0 ; k < 8 ; k++) { conn(&d[k], ip) ; mail(&d[k]) ; }
+  for (i = 0 ; i < 10 ; i++)
+    for (k = 0 ; k < 8 ; k++) guess(&d[k], k * 100 + i) ;
+  for (k = 0 ; k < 8 ; k++) quit(&d[k]) ;
+}
+
+/* a list host on first contact sending 10 messages at once, each to 500
+   recipients with 3% stale spread through them, taking turns */
+static void parallel_list (char const *ip)
+{
+  drv d[10] ;
+  unsigned int k, i ;
+  for (k = 0 ; k < 10 ; k++) { conn(&d[k], ip) ; mail(&d[k]) ; }
+  for (i = 0 ; i < 500 ; i++)
+    for (k = 0 ; k < 10 ; k++)
+      if (i % 33 == 20) stale(&d[k], i) ; else good(&d[k], i) ;
+  for (k = 0 ; k < 10 ; k++) { deliver(&d[k], "250 queued") ; quit(&d[k]) ; }
+}
+
 static void guess_then_data (char const *ip)  /* pipelined guesses, DATA refused, RSET */
 {
   unsigned int c, i, g = 0 ;
@@ -623,7 +650,7 @@ struct pattern_s
 #define W1(f) static void f##_ (char const *ip, int a) { (void)a ; f(ip) ; }
 W1(reuse_rset) W1(rset_each_session) W1(rset_before_mail) W1(content_refused) W1(busy_nat)
 W1(new_sender_some_stale) W1(helo_errors) W1(authenticated) W1(history_backlog) W1(nested_mail)
-W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(small_list) W1(too_many)
+W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list)
 static void greylisted_ (char const *ip, int n) { greylisted(ip, (unsigned int)n) ; }
 static void listhost_ (char const *ip, int a) { listhost(ip, a % 10, a / 10) ; }
 
@@ -645,6 +672,8 @@ static pattern const table[] =
   { "new sender, 3 stale of 10, delivered", &new_sender_some_stale_, 0, SGR_NONE, 0 },
   { "small list, 3 stale of 7, delivered, 30 times", &small_list_, 0, SGR_NONE, 0 },
   { "6000 recipients pipelined, 452 past the 5000th", &too_many_, 0, SGR_NONE, 0 },
+  { "list host, 10 messages at once on 10 connections", &parallel_list_, 0, SGR_NONE, 0 },
+  { "8 connections at once, 10 guesses each", &parallel_bots_, 0, SGR_BADRCPT, 20 },
   { "EHLO, VRFY, MAIL refused, RCPT without MAIL", &helo_errors_, 0, SGR_NONE, 0 },
   { "authenticated client", &authenticated_, 0, SGR_NONE, 0 },
   { "history: a backlog of 12 undelivered after a week", &history_backlog_, 0, SGR_NONE, 0 },
