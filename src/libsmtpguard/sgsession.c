@@ -80,7 +80,14 @@ static unsigned int judge (sgsession *s, unsigned int changed)
    client (once), or SGR_NONE. */
 unsigned int sgsession_event (sgsession *s, sgevent const *ev)
 {
-  if (ev->type == SGEV_BLIND) { s->blind = 1 ; s->counting = 0 ; return SGR_NONE ; }
+  if (ev->type == SGEV_BLIND)
+  {
+    /* what was seen in clear still counts, for the IP's next connections */
+    if (s->counting && sgjudge_finish(&s->judge) && s->st) sgsession_flush(s) ;
+    s->blind = 1 ;
+    s->counting = 0 ;
+    return SGR_NONE ;
+  }
   if (ev->type != SGEV_REPLY || !s->counting) return SGR_NONE ;
   if (ev->cmd == SGCMD_QUIT) s->quit = 1 ;
   if (ev->cmd == SGCMD_AUTH && ev->code == 235)

@@ -68,10 +68,12 @@ static int gc_history (sgstate *st, int subfd, char const *name, uint64_t now)
   return sghistory_gc(subfd, name, now) ;
 }
 
+/* listed/ before ledger/: the IP lock gc_listed takes may create an
+   empty ledger, which gc_ledger then removes */
 static struct { char const *sub ; gcfunc *f ; } const kinds[] =
 {
-  { "ledger", &gc_ledger },
   { "listed", &gc_listed },
+  { "ledger", &gc_ledger },
   { "history", &gc_history }
 } ;
 
