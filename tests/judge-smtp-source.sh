@@ -17,28 +17,35 @@
 #
 # smtp-source comes from Debian's postfix package, fetched with `apt-get
 # download` and unpacked with dpkg -x (never installed: it conflicts with
-# exim4), cached under $BUILD/cache/postfix. Without a network and without
-# the cache, the test says SKIP and passes.
+# exim4), cached under the build directory. Without a network and
+# without the cache, the test says SKIP and passes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/judge/judgelib.sh"
 
-PFX=$BUILD/cache/postfix
-SMTP_SOURCE=$PFX/root/usr/sbin/smtp-source
-if [ ! -x "$SMTP_SOURCE" ]; then
-  rm -rf "$PFX.tmp.$$"
-  mkdir -p "$PFX.tmp.$$" || fail "mkdir $PFX.tmp.$$"
-  at_exit "rm -rf '$PFX.tmp.$$'"
-  if ! (cd "$PFX.tmp.$$" && timeout 120 apt-get download postfix) >"$T/apt.log" 2>&1; then
-    sed 's/^/  | /' "$T/apt.log" | tail -n 3 >&2
-    echo "SKIP: judge-smtp-source: cannot download Debian's postfix package (no network?); smtp-source patterns not run"
-    exit 0
+skip() {
+  echo "SKIP: judge-smtp-source: $1; smtp-source patterns not run"
+  exit 0
+}
+if command -v fetch_deb_bin >/dev/null 2>&1; then
+  # tests/lib.sh's own fetcher (cache: $BUILD/debs)
+  SMTP_SOURCE=$(fetch_deb_bin postfix smtp-source) || skip "$SMTP_SOURCE"
+else
+  PFX=$BUILD/cache/postfix
+  SMTP_SOURCE=$PFX/root/usr/sbin/smtp-source
+  if [ ! -x "$SMTP_SOURCE" ]; then
+    rm -rf "$PFX.tmp.$$"
+    mkdir -p "$PFX.tmp.$$" || fail "mkdir $PFX.tmp.$$"
+    at_exit "rm -rf '$PFX.tmp.$$'"
+    (cd "$PFX.tmp.$$" && timeout 120 apt-get download postfix) >"$T/apt.log" 2>&1 ||
+      skip "cannot download Debian's postfix package ($(tail -n 1 "$T/apt.log"))"
+    dpkg -x "$PFX.tmp.$$"/postfix_*.deb "$PFX.tmp.$$/root" || fail "dpkg -x postfix"
+    rm -rf "$PFX" && mv "$PFX.tmp.$$" "$PFX" || fail "cannot cache smtp-source in $PFX"
   fi
-  dpkg -x "$PFX.tmp.$$"/postfix_*.deb "$PFX.tmp.$$/root" || fail "dpkg -x postfix"
-  rm -rf "$PFX" && mv "$PFX.tmp.$$" "$PFX" || fail "cannot cache smtp-source in $PFX"
 fi
+PFXLIB=${SMTP_SOURCE%/usr/sbin/smtp-source}/usr/lib/postfix
 # its private libraries live beside it, not in ld.so's path
 smtp_source() {
-  LD_LIBRARY_PATH=$PFX/root/usr/lib/postfix timeout 110 "$SMTP_SOURCE" -M sender.example.test \
+  LD_LIBRARY_PATH=$PFXLIB timeout 110 "$SMTP_SOURCE" -M sender.example.test \
     -f sender@client.example.test "$@" "127.0.0.1:$PORT"
 }
 
@@ -85,8 +92,8 @@ pattern_prober() {
 }
 
 # it runs (its private libraries found): without arguments it prints its usage
-LD_LIBRARY_PATH=$PFX/root/usr/lib/postfix "$SMTP_SOURCE" >"$T/sanity.out" 2>&1
-grep -q 'usage:' "$T/sanity.out" || { cat "$T/sanity.out" >&2; fail "smtp-source does not run from $PFX"; }
+LD_LIBRARY_PATH=$PFXLIB "$SMTP_SOURCE" >"$T/sanity.out" 2>&1
+grep -q 'usage:' "$T/sanity.out" || { cat "$T/sanity.out" >&2; fail "$SMTP_SOURCE does not run"; }
 run_patterns relay list content prober
 check_no_leftovers
 stop_pid "$SERVER_PID"
