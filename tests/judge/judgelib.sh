@@ -55,14 +55,16 @@ EXIMLOG=$SG_EXIM_DIR/log/mainlog
 
 # judge_server [rules lines...]: a fresh statedir S, an admin rules file
 # with the lines given, its cdb, and `tcpserver -x CDB smtpguard -v -d S
-# exim` with smtpguard's default limits (PORT, SERVER_PID, SERVER_LOG).
+# exim` with smtpguard's default limits (PORT, SERVER_PID, SERVER_LOG);
+# SG_JUDGE_SGOPTS: more smtpguard options (e.g. -n).
 judge_server() {
   S=$T/state.$$.$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
   mkdir "$S" || fail "mkdir statedir"
   printf '# admin rules\n10.9.9.9:deny\n' >"$RULES"
   for _r in "$@"; do printf '%s\n' "$_r" >>"$RULES"; done
   build_cdb
-  start_tcpserver -x "$CDB" -- "$SG_BIN/smtpguard" -v -d "$S" "$SMTPD"
+  # shellcheck disable=SC2086
+  start_tcpserver -x "$CDB" -- "$SG_BIN/smtpguard" ${SG_JUDGE_SGOPTS:-} -v -d "$S" "$SMTPD"
 }
 # build_cdb: one run of smtpguard-cdb, as the admin's cron job would.
 build_cdb() {
