@@ -19,6 +19,7 @@
 #   paydeliv   each guess rides in a delivered message to one accepted
 #              address, the same every time (deliveries as the currency)
 #   onetx      one transaction of 30 guesses, then QUIT
+#   burst      MAIL, 50 guesses and QUIT in one pipelined write
 #   parallel   8 connections at once, each one transaction of 10 guesses
 #              held open until all have guessed, then QUIT
 . "$(dirname "$0")/lib.sh"
@@ -184,6 +185,18 @@ pattern_onetx() {
   sessions 127.0.12.9 onetx 2 "$T/onetx.script"
   prober_verdict 127.0.12.9 onetx
 }
+pattern_burst() {
+  {
+    echo '<'; echo '> EHLO burst.example.test'; echo '<'
+    echo pipeline
+    echo '> MAIL FROM:<spam@burst.example.test>'
+    g=1
+    while [ $g -le 50 ]; do echo "> RCPT TO:<burst-$g@example.test>"; g=$((g + 1)); done
+    echo '> QUIT'; echo flush; echo 'drain'
+  } >"$T/burst.script"
+  sessions 127.0.12.12 burst 2 "$T/burst.script"
+  PIPELINED_BURST=1 prober_verdict 127.0.12.12 burst
+}
 pattern_parallel() {
   pids=
   k=1
@@ -206,7 +219,7 @@ pattern_parallel() {
   prober_verdict 127.0.12.10 parallel
 }
 
-run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv onetx parallel
+run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv onetx burst parallel
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"
