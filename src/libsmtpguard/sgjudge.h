@@ -14,8 +14,8 @@
    - its refused recipients weigh 1 (5xx) or 1/4 (4xx; nothing if no
      recipient of the transaction got a 2xx or a 5xx: greylisting; 452,
      too many recipients or no room, nothing);
-   - a delivered transaction excuses as many of them as it has distinct
-     accepted addresses, plus one; an undelivered one none;
+   - a delivered transaction excuses one of them for every two distinct
+     accepted addresses; an undelivered one none;
    - RSETs count (-s) only when they abort an undelivered transaction
      that holds a refusal; errors (-e) are 5xx to unrecognised commands;
    - while a transaction is open, its refusals beyond one per 16 distinct
