@@ -50,9 +50,9 @@ smtp_source() {
 }
 
 IP=127.0.0.1
-# fresh: a fresh statedir, server and exim log for the next pattern
+# fresh: a fresh statedir, server and exim log for this pattern (run in
+# its own subshell by run_patterns: its server is stopped when it ends)
 fresh() {
-  [ -n "${SERVER_PID:-}" ] && stop_pid "$SERVER_PID"
   rm -f "$EXIMLOG"
   judge_server
 }
@@ -63,6 +63,7 @@ pattern_relay() {
     { tail -n 5 "$T/relay.out" >&2; fail "relay: smtp-source failed"; }
   assert_eq "$(exim_delivered $IP)" "$(scaled 300 30)" "relay: messages delivered, in exim's log"
   never_judged $IP relay
+  check_no_leftovers
 }
 pattern_list() {
   fresh
@@ -73,6 +74,7 @@ pattern_list() {
   assert_eq "$(exim_rcpt_refused $IP)" $((m * 20)) "list: members refused, in exim's log"
   assert_eq "$(exim_delivered $IP)" "$m" "list: messages delivered, in exim's log"
   never_judged $IP list
+  check_no_leftovers
 }
 pattern_content() {
   fresh
@@ -81,6 +83,7 @@ pattern_content() {
   assert_no_grep "$T/content.out" '421' "content: smtp-source got a 421"
   assert_eq "$(exim_content_refused $IP)" "$n" "content: refused after the dot, in exim's log"
   never_judged $IP content
+  check_no_leftovers
 }
 pattern_prober() {
   fresh
@@ -89,13 +92,12 @@ pattern_prober() {
   sed -n 's/.*recipient rejected: //p' "$T/prober.out" >"$T/prober.client"
   guesses_bounded $IP prober "$T/prober.client"
   listed_at_door $IP prober
+  check_no_leftovers
 }
 
 # it runs (its private libraries found): without arguments it prints its usage
 LD_LIBRARY_PATH=$PFXLIB "$SMTP_SOURCE" >"$T/sanity.out" 2>&1
 grep -q 'usage:' "$T/sanity.out" || { cat "$T/sanity.out" >&2; fail "$SMTP_SOURCE does not run"; }
 run_patterns relay list content prober
-check_no_leftovers
-stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"
 patterns_verdict

@@ -38,7 +38,9 @@ run_patterns() {
   for _p in "$@"; do
     want_pattern "$_p" || continue
     _t=$(date +%s)
-    if ( "pattern_$_p" ); then note "pattern $_p: ok ($(($(date +%s) - _t)) s)"
+    # the subshell runs its own cleanups (a server a pattern started),
+    # never the test's (its temp dir)
+    if ( SG_CLEANUP=; trap 'rc=$?; sg_run_cleanup; exit $rc' EXIT; "pattern_$_p" ); then note "pattern $_p: ok ($(($(date +%s) - _t)) s)"
     else note "pattern $_p: FAILED ($(($(date +%s) - _t)) s)"; PATTERNS_FAILED="$PATTERNS_FAILED $_p"; fi
   done
 }
