@@ -22,7 +22,8 @@
 #            relays for users with stale address books: 20 messages to
 #            3 good and 3 stale recipients each
 #   nat      one address shared by an MTA, swaks users and a mail client
-#            that says RSET first in every session, a few typos each
+#            that says RSET first in every session, a few typos each (three
+#            messages whose only recipient is mistyped)
 # SG_JUDGE_SCALE=small runs 1/10 of the messages.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/judge/judgelib.sh"
@@ -189,6 +190,12 @@ pattern_nat() {
     want=$((want + 1))
     i=$((i + 1))
   done
+  # users whose only recipient is mistyped: nothing delivered
+  for u in 1 2 3; do
+    swaks_nodns --server 127.0.0.1 --port "$PORT" --local-interface $IP --helo pc-t$u.client.example.test \
+      --from typo$u@client.example.test --to "gdoo-t$u@example.test" --timeout 20 >>"$T/nat.typos" 2>&1
+  done
+  assert_eq "$(grep -c '^<[-~]*\*\* *550' "$T/nat.typos")" 3 "nat: the mistyped-only messages refused at RCPT"
   # a mail client that says RSET at the start of every session
   i=1
   while [ $i -le 20 ]; do
