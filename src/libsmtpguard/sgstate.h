@@ -9,6 +9,7 @@
                           fsync, rename, fsync of the directory
    statedir/ledger/<ip>   the IP's events over the window, a fixed-size
                           record rewritten in place under flock
+   statedir/pass/<ip>     the door test's pass records (sgpass.h)
    statedir/wakeup        a FIFO poked after each listing change
    See doc/statedir.html. Every function returns errors and sets errno;
    none prints or exits. */
@@ -46,6 +47,10 @@ struct sgstate_s
    and possible; a read-only statedir that has them is fine. */
 extern int sgstate_open (sgstate *, char const *dir, sgstateconf const *) ;
 extern void sgstate_close (sgstate *) ;
+
+/* dirfd/name, created if missing (and the creation made durable): an fd
+   open on it, or -1; every state subdirectory is made through it */
+extern int sgstate_mkdir (int dirfd, char const *name) ;
 
 /* 1 listed and unexpired (fills the sglisting if not null), 0 not, -1 error */
 extern int sgstate_listed (sgstate *, char const *ip, uint64_t now, sglisting *) ;

@@ -11,7 +11,7 @@
 
 #include "sgstate.h"
 
-static int subdir (int dirfd, char const *name)
+int sgstate_mkdir (int dirfd, char const *name)
 {
   int fd, e = 0 ;
   if (mkdirat(dirfd, name, 0755) == 0) fsync(dirfd) ;  /* the new entry is durable */
@@ -34,9 +34,9 @@ int sgstate_open (sgstate *st, char const *dir, sgstateconf const *conf)
   if (st->conf.listmax < st->conf.listtime) st->conf.listmax = st->conf.listtime ;
   st->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
   if (st->dirfd == -1) return 0 ;
-  st->listedfd = subdir(st->dirfd, "listed") ;
+  st->listedfd = sgstate_mkdir(st->dirfd, "listed") ;
   if (st->listedfd == -1) goto err ;
-  st->ledgerfd = subdir(st->dirfd, "ledger") ;
+  st->ledgerfd = sgstate_mkdir(st->dirfd, "ledger") ;
   if (st->ledgerfd == -1) goto err ;
   /* the wakeup FIFO is optional: smtpguard-cdb -w also polls listed/ */
   if (fstatat(st->dirfd, "wakeup", &stt, AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT)

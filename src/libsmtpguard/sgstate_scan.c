@@ -13,6 +13,7 @@
 
 #include "sgip.h"
 #include "sglisting.h"
+#include "sgpass.h"
 #include "sgstate.h"
 
 static DIR *opensub (int fd)
@@ -97,5 +98,6 @@ int sgstate_gc (sgstate *st, uint64_t now)
      && unlinkat(st->listedfd, de->d_name, 0) == 0) n++ ;
   }
   closedir(d) ;
+  { int p = sgpass_gc(st, now) ; if (p > 0) n += p ; }  /* the door test's records */
   return n ;
 }
