@@ -18,6 +18,10 @@
  *   bigreply    like normal, but its EHLO reply holds a 1 MB line
  *   unsol421    greeting, answers EHLO, then 300 ms later writes an
  *               unsolicited "421 ..." and exits 0
+ *   multigreet  like normal, with a three-line 220 greeting
+ *   greet421    greets with "421 ..." and exits 0 (too busy)
+ *   greet554    greets with "554 ..." then answers 503 to every command
+ *               but QUIT (221, exit 0), as RFC 5321 3.1 says
  *   ignoreterm  like normal, but ignores SIGTERM and, at EOF, does not
  *               exit: it waits for the limit (SIGKILL is expected first)
  *
@@ -41,7 +45,7 @@ static long commands ;
 
 static void usage (void)
 {
-  fputs("sgscriptd: usage: sgscriptd [ -l secs ] normal|crash n|exit n|nogreet|noread|garbage [n]|bigreply|unsol421|ignoreterm\n", stderr) ;
+  fputs("sgscriptd: usage: sgscriptd [ -l secs ] normal|crash n|exit n|nogreet|noread|garbage [n]|bigreply|unsol421|ignoreterm|multigreet|greet421|greet554\n", stderr) ;
   exit(100) ;
 }
 
@@ -140,6 +144,18 @@ static void smtp (void)
   char line[LINEKEEP] ;
   size_t len ;
   int more ;
+  if (!strcmp(mode, "greet421")) { outs("421 4.3.2 sgscriptd: too busy\r\n") ; exit(0) ; }
+  if (!strcmp(mode, "greet554"))
+  {
+    outs("554 5.7.1 sgscriptd: no SMTP service for you\r\n") ;
+    while (getline0(line, &len))
+    {
+      if (verb(line, len, "QUIT")) { outs("221 bye\r\n") ; exit(0) ; }
+      outs("503 5.5.1 bad sequence of commands\r\n") ;
+    }
+    exit(0) ;
+  }
+  if (!strcmp(mode, "multigreet")) outs("220-sgscriptd first line\r\n220-sgscriptd second line\r\n") ;
   outs("220 sgscriptd ESMTP\r\n") ;
   if (!strcmp(mode, "noread")) { for (;;) pause() ; }
   for (;;)
@@ -212,7 +228,8 @@ int main (int argc, char **argv)
   if (argc == 2) { n_arg = atol(argv[1]) ; if (n_arg < 0) usage() ; }
   if (strcmp(mode, "normal") && strcmp(mode, "crash") && strcmp(mode, "exit")
    && strcmp(mode, "nogreet") && strcmp(mode, "noread") && strcmp(mode, "garbage")
-   && strcmp(mode, "bigreply") && strcmp(mode, "unsol421") && strcmp(mode, "ignoreterm")) usage() ;
+   && strcmp(mode, "bigreply") && strcmp(mode, "unsol421") && strcmp(mode, "ignoreterm")
+   && strcmp(mode, "multigreet") && strcmp(mode, "greet421") && strcmp(mode, "greet554")) usage() ;
   if ((!strcmp(mode, "crash") || !strcmp(mode, "exit")) && n_arg < 0) usage() ;
   alarm(limit) ;
   signal(SIGPIPE, SIG_IGN) ;
