@@ -89,7 +89,7 @@ static int reply(struct conn *c, unsigned code)
   if (code == 550) { n550++; ip550[c->idx % C->ipcount]++; }
   if (c->step == 0 && code == 220) c->greeted = 1;
   if (code == 421) { n421++; return 0; }
-  if (c->step == 0 && code != 220) return 0;
+  if (c->step == 0 && code != 220 && !c->greeted) return 0;
   if (c->awaiting) c->awaiting--;
   if (c->awaiting) return 1;
   if (st->quit) { c->ok = code == 221; return 0; }

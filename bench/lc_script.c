@@ -82,6 +82,15 @@ int lc_script_build(struct lc_conf *c)
   cmd("EHLO client.example.test");
   if (!strcmp(s, "session")) transactions("good");
   else if (!strcmp(s, "attack")) transactions("user");
+  else if (!strcmp(s, "bot")) {
+    /* an early talker: its EHLO goes out with the connection, before
+       the greeting, whose reply and EHLO's it then awaits */
+    C->steps[0] = C->steps[1];
+    C->steps[0].expect = 2;
+    C->nsteps = 1;
+    cur = &C->steps[0];
+    transactions("user");
+  }
   else if (!strcmp(s, "legit")) message(2048);
   else if (!strcmp(s, "data")) message(c->dbytes);
   else if (!strcmp(s, "hold")) { newstep(); cur->hold = 1; }

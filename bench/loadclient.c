@@ -13,6 +13,8 @@
  * Scripts (-s; default session), the first step always reading the greeting:
  *   session  EHLO, then 4 x (MAIL, 5 RCPT good..., RSET), QUIT
  *   attack   the same with unknown recipients (each RCPT gets 550)
+ *   bot      attack, but an early talker: EHLO goes out at connect,
+ *            before the greeting (a refusal at the door is not "greeted")
  *   legit    EHLO, MAIL, RCPT good, DATA, a 2 KB message, QUIT
  *   data     EHLO, MAIL, RCPT good, DATA, -D bytes of 78-byte lines, QUIT
  *   hold     EHLO, then wait until the file -H exists, QUIT
@@ -38,7 +40,7 @@ static struct lc_conf cf = { .sessions = 1, .conc = 1, .script = "session", .ipc
 
 static void usage(void)
 {
-  fprintf(stderr, "loadclient: usage: loadclient [ -n sessions ] [ -c concurrency ] [ -s session|attack|legit|data|hold ] [ -p ] [ -b firstip ] [ -B ipcount ] [ -D bytes ] [ -H holdfile ] [ -t secs ] [ -o perip ] host port\n");
+  fprintf(stderr, "loadclient: usage: loadclient [ -n sessions ] [ -c concurrency ] [ -s session|attack|bot|legit|data|hold ] [ -p ] [ -b firstip ] [ -B ipcount ] [ -D bytes ] [ -H holdfile ] [ -t secs ] [ -o perip ] host port\n");
   exit(100);
 }
 
