@@ -65,7 +65,7 @@ s6_one() { # name run greet(0|1)
   S6_BOTSMTPDS=$(awk -v p="ip=127.0.$_o." '/^smtpguard: info: session / && index($0, p) { n++ } END { print n + 0 }' "$T/$_nm.log")
   S6_EARLY=$(grep -c "^smtpguard: info: door ip=127\\.0\\.$_o\\.[0-9]* verdict=early" "$T/$_nm.log")
 }
-sb=(); sg=(); nb=(); ng=(); cb=(); cg=(); cr=(); lb=(); lg=(); fb=(); fg=(); fr=(); dw=()
+sb=(); sg=(); nb=(); ng=(); cb=(); cg=(); cr=(); lb=(); lg=(); fb=(); fg=(); fr=(); dw=(); sr=()
 for r in $(seq "$R6"); do
   s6_one "s6.$r.nogreet" "$r" 0
   sb+=("$S6_SMTPDS"); nb+=($((BOTS6 * CONNS6 - S6_BOTSMTPDS))); cb+=("$S6_CPU"); lb+=("$S6_LEGIT"); fb+=("$S6_FIRST")
@@ -74,10 +74,10 @@ for r in $(seq "$R6"); do
   fr+=("$(ratio "$S6_FIRST" "${fb[-1]}")"); dw+=("$(calc "$S6_FIRST - $S6_SECOND")")
   [ "$S6_EARLY" -ge "$BOTS6" ] || fail "s6.$r.greet: $S6_EARLY early verdicts for $BOTS6 bot addresses"
   sane "6 cpu" "${cb[-1]}"; sane "6 cpu" "${cg[-1]}"; sane "6 first-time" "$S6_FIRST"
-  cr+=("$(ratio "${cg[-1]}" "${cb[-1]}")")
+  cr+=("$(ratio "${cg[-1]}" "${cb[-1]}")"); sr+=("$(ratio "${sg[-1]}" "${sb[-1]}")")
 done
 SPREAD_DIGITS=0
-row 6 "door test, attack ($IPS6 IPs, $BOTS6 of them early talkers, x $CONNS6 conns; without = smtpguard -d, with = -d -G $G6): smtpds started" "$(spread "${sb[@]}") of $((n6 + LEGIT6 + 2))" "$(spread "${sg[@]}") of $((n6 + LEGIT6 + 2))" "$(SPREAD_DIGITS=3 spread "$(ratio "$(med "${sg[@]}")" "$(med "${sb[@]}")")")" "-" "info"
+row 6 "door test, attack ($IPS6 IPs, $BOTS6 of them early talkers, x $CONNS6 conns; without = smtpguard -d, with = -d -G $G6): smtpds started" "$(spread "${sb[@]}") of $((n6 + LEGIT6 + 2))" "$(spread "${sg[@]}") of $((n6 + LEGIT6 + 2))" "$(SPREAD_DIGITS=3 spread "${sr[@]}")" "-" "info"
 row 6 "door test: early talkers' connections that never started an smtpd" "$(spread "${nb[@]}") of $((BOTS6 * CONNS6))" "$(spread "${ng[@]}") of $((BOTS6 * CONNS6))" "-" "with: all" "$(verdict "$(stats "${ng[@]}" | cut -d' ' -f2)" ge $((BOTS6 * CONNS6)))"
 row 6 "door test: total server CPU s (+ smtpguard-cdb -w)" "$(SPREAD_DIGITS=2 spread "${cb[@]}")" "$(SPREAD_DIGITS=2 spread "${cg[@]}")" "$(SPREAD_DIGITS=3 spread "${cr[@]}")" "<= 1" "$(verdict "$(med "${cr[@]}")" le 1)"
 row 6 "door test: legit messages delivered (250 to end-of-data)" "$(spread "${lb[@]}") of $LEGIT6" "$(spread "${lg[@]}") of $LEGIT6" "-" "all $LEGIT6" "$(verdict "$(stats "${lg[@]}" | cut -d' ' -f2)" ge "$LEGIT6")"

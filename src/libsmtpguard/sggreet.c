@@ -111,6 +111,27 @@ size_t sggreet_end (char *s, char const *text)
   return line(s, "220 ", text) ;
 }
 
+size_t sggreet_close (char *s, char const *text)
+{
+  static char const r[] = "421 4.3.0 service not available, closing connection\r\n" ;
+  size_t n = sggreet_end(s, text) ;
+  memcpy(s + n, r, sizeof(r) - 1) ;
+  return n + sizeof(r) - 1 ;
+}
+
+int sggreet_all220 (char const *s, size_t len)
+{
+  size_t i = 0 ;
+  if (!len) return 0 ;
+  while (i < len)
+  {
+    char const *nl = memchr(s + i, '\n', len - i) ;
+    if (!nl || len - i < 4 || memcmp(s + i, "220", 3) || (s[i+3] != '-' && s[i+3] != ' ' && s[i+3] != '\r')) return 0 ;
+    i = nl - s + 1 ;
+  }
+  return 1 ;
+}
+
 /* 521 (RFC 7504: this host does not accept mail from you), then the
    connection closes at once, as RFC 7504 allows after a 521 and RFC 5321
    3.1 does not after a 554 at the opening (the server must then wait for

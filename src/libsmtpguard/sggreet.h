@@ -55,6 +55,15 @@ extern char const *sggreet_default_text (char *buf, char const *localhost, char 
 extern size_t sggreet_teaser (char *, char const *text) ;
 extern size_t sggreet_end (char *, char const *text) ;
 
+/* the end of our reply when the smtpd's greeting cannot continue it:
+   "220 " text CRLF "421 4.3.0 ..." CRLF; at most SGGREET_CLOSEMAX */
+extern size_t sggreet_close (char *, char const *text) ;
+#define SGGREET_CLOSEMAX (SGGREET_LINEMAX + 64)
+
+/* 1 if every line of the reply s (len bytes, whole lines) is a 220 line:
+   then it can continue the teaser */
+extern int sggreet_all220 (char const *s, size_t len) ;
+
 /* the refusal of an early talker: "521 5.5.1 ..." CRLF */
 extern size_t sggreet_refusal (char *) ;
 #define SGGREET_REFUSALMAX 128

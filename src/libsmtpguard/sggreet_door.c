@@ -2,8 +2,8 @@
 
 /* The door test's session side: pass record, teaser, wait, verdict,
    refusal, strike. Before the smtpd exists: SIGPIPE is ignored here only,
-   so that a client gone at once does not kill us, and restored for the
-   smtpd to inherit. */
+   so that a client gone at once does not kill us, and its disposition
+   restored for the smtpd to inherit. */
 
 #include <errno.h>
 #include <signal.h>
@@ -12,7 +12,6 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/strerr.h>
 #include <skalibs/djbunix.h>
-#include <skalibs/sig.h>
 #include <skalibs/tai.h>
 
 #include "sgclock.h"
@@ -65,6 +64,7 @@ int sggreet_door (sgsession *s, sggreetconf const *conf, char const *dir)
   size_t len = 0 ;
   unsigned int v ;
   tain start, d ;
+  struct sigaction ign = { .sa_handler = SIG_IGN }, old ;
   int passfd = sgpass_dir(s->st) ;
   int r ;
   if (passfd == -1) { sgsession_warn(s, dir, "open the pass directory", errno) ; return -1 ; }
@@ -73,7 +73,8 @@ int sggreet_door (sgsession *s, sggreetconf const *conf, char const *dir)
   if (r < 0 && errno != EINVAL) { sgsession_warn(s, dir, "read the pass record", errno) ; fd_close(passfd) ; return -1 ; }
   if (r > 0) { fd_close(passfd) ; return -1 ; }
 
-  if (!sig_ignore(SIGPIPE)) { fd_close(passfd) ; return -1 ; }
+  sigemptyset(&ign.sa_mask) ;
+  if (sigaction(SIGPIPE, &ign, &old) == -1) { fd_close(passfd) ; return -1 ; }
   tain_now_set_stopwatch_g() ;
   start = STAMP ;
   if (allwrite(1, line, sggreet_teaser(line, conf->text)) < sggreet_teaser(line, conf->text)) v = SGG_GONE ;
@@ -98,6 +99,6 @@ int sggreet_door (sgsession *s, sggreetconf const *conf, char const *dir)
       break ;
   }
   fd_close(passfd) ;
-  sig_restore(SIGPIPE) ;
+  sigaction(SIGPIPE, &old, 0) ;
   return (int)v ;
 }

@@ -143,28 +143,11 @@ static void greet_failed (unsigned int code)
   scanning = 0 ;
   endhow = "badgreeting" ;
   sw = 0 ;
-  ss = sggreet_end(sbuf, greet.text) ;
-  ss += sgkick_line(sbuf + ss, SGR_NONE, "4.3.0 service not available, closing connection") ;
-  slen = ss ;
+  slen = ss = sggreet_close(sbuf, greet.text) ;
   cin = 0 ;
   close_child_in() ;
   if (fdr >= 0) { fd_close(fdr) ; fdr = -1 ; }
   grace_deadline() ;
-}
-
-/* the smtpd's greeting, sbuf up to ss, continues our teaser as is if
-   every line of it is a 220 line */
-static int greeting_220 (void)
-{
-  size_t i = 0 ;
-  while (i < ss)
-  {
-    char const *nl = memchr(sbuf + i, '\n', ss - i) ;
-    if (ss - i < 4 || memcmp(sbuf + i, "220", 3) || (sbuf[i+3] != '-' && sbuf[i+3] != ' ' && sbuf[i+3] != '\r')) return 0 ;
-    if (!nl) return 0 ;
-    i = nl - sbuf + 1 ;
-  }
-  return 1 ;
 }
 
 static void scan_client (void)
@@ -202,7 +185,8 @@ static void scan_server (void)
     ss += sgscan_server(&sess.scan, sbuf + ss, slen - ss, &ev) ;
     if (greethold && ev.type == SGEV_REPLY)
     {
-      if (ev.cmd != SGCMD_GREETING || ev.code != 220 || !greeting_220()) { greet_failed(ev.code) ; break ; }
+      /* sbuf holds the whole greeting: nothing was written since */
+      if (ev.cmd != SGCMD_GREETING || ev.code != 220 || !sggreet_all220(sbuf, ss)) { greet_failed(ev.code) ; break ; }
       greethold = 0 ;
     }
     /* a 334 to AUTH has no event but unblocks the client side */

@@ -65,6 +65,19 @@ int main (void)
     CHECK(n <= SGGREET_REFUSALMAX && n > 12 && !memcmp(buf, "521 5.5.1 ", 10) && !memcmp(buf + n - 2, "\r\n", 2)) ;
     CHECK(!memchr(buf, '\n', n - 1)) ;
   }
+  {
+    size_t n = sggreet_close(buf, "mx") ;
+    CHECK(n <= SGGREET_CLOSEMAX && line_is(buf, n, "220 mx\r\n421 4.3.0 service not available, closing connection\r\n")) ;
+  }
+  CHECK(sggreet_all220("220 mx ESMTP\r\n", 14)) ;
+  CHECK(sggreet_all220("220-a\r\n220-b\r\n220 c\r\n", 21)) ;
+  CHECK(sggreet_all220("220 bare lf\n", 12)) ;
+  CHECK(!sggreet_all220("220-a\r\n554 b\r\n", 14)) ;
+  CHECK(!sggreet_all220("554-a\r\n220 b\r\n", 14)) ;
+  CHECK(!sggreet_all220("2200 x\r\n", 8)) ;
+  CHECK(!sggreet_all220("220 no end", 10)) ;
+  CHECK(!sggreet_all220("", 0)) ;
+  CHECK(!sggreet_all220("421 busy\r\n", 10)) ;
   CHECK(sggreet_text_ok("mx.example.test ESMTP")) ;
   CHECK(!sggreet_text_ok("")) ;
   CHECK(!sggreet_text_ok("a\r\n220 b")) ;
