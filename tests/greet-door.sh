@@ -17,7 +17,8 @@
 #     SMTPGUARD_EXEMPT) are greeted at once, without a pass record;
 #   - -E log refuses without a strike, -E list lists at once whatever -k,
 #     -E strike counts toward -k;
-#   - pass records expire after -P seconds and smtpguard-cdb prunes them.
+#   - pass records expire after -P seconds and smtpguard-cdb prunes them;
+#   - bad -G, -E, -P, -B values and -G without -d are usage errors.
 . "$(dirname "$0")/lib.sh"
 need_sgtclient
 need_smtpguard
@@ -77,6 +78,21 @@ refused() {
   started "$2" && fail "$1: an smtpd was started for $2"
   assert_grep "$SERVER_LOG" "door ip=$2 verdict=$3 action=" "$1: no $3 verdict logged"
 }
+
+# usage errors: exit 100, one line
+usage() { # want-regex args...
+  _re=$1; shift
+  "$SG_BIN/smtpguard" "$@" true </dev/null >/dev/null 2>"$T/usage.err"
+  _rc=$?
+  [ $_rc -eq 100 ] || fail "smtpguard $*: exit $_rc, want 100"
+  [ "$(wc -l <"$T/usage.err")" -eq 1 ] || fail "smtpguard $*: want one line on stderr"
+  assert_grep "$T/usage.err" "$_re" "smtpguard $*: message"
+}
+usage '-G needs -d' -G 500
+usage 'usage' -d "$S" -G 0
+usage 'usage' -d "$S" -G 500 -E never
+usage 'usage' -d "$S" -G 500 -P 0
+usage 'the -B text' -d "$S" -G 500 -B "$(printf 'a\r\n250 b')"
 
 start_tcpserver -x "$T/rules.cdb" -- "$SG_BIN/smtpguard" -v -d "$S" -G 1000 -B "$TEASER" "$T/smtpd"
 

@@ -72,12 +72,17 @@ done
 # --- kicked before the greeting is whole ------------------------------------
 # An over-long line right after the wait, before the slow smtpd greets:
 # the kick's 421 must not continue the teaser's 220 reply.
-printf '#!/bin/sh\nsleep 1\nexec "%s" normal\n' "$SCRIPTD" >"$T/slow"
+# The client must be past the wait (300 ms) when it sends: it waits 1 s
+# (3 s under valgrind, where smtpguard itself takes a second to start),
+# and the smtpd greets 2 s after that.
+cwait=1000; sdelay=3
+[ -n "${SG_VALGRIND:-}" ] && cwait=3000 && sdelay=5
+printf '#!/bin/sh\nsleep %s\nexec "%s" normal\n' "$sdelay" "$SCRIPTD" >"$T/slow"
 chmod 755 "$T/slow"
 start_tcpserver -- "$SG_BIN/smtpguard" -v -d "$S" -G 300 -B "$TEASER" "$T/slow"
 head -c 13000 /dev/zero | tr '\0' 'x' >"$T/long.bytes"
 printf '\r\n' >>"$T/long.bytes"
-printf 'sleep 500\nraw-file %s\n< 220\n< 421\neof\n' "$T/long.bytes" >"$T/long"
+printf 'sleep %s\nraw-file %s\n< 220\n< 421\neof\n' "$cwait" "$T/long.bytes" >"$T/long"
 session long 127.0.9.9 "$T/long"
 replies_valid "$T/long.client" long
 assert_grep "$SERVER_LOG" 'kick ip=127\.0\.9\.9 reason=longline' "long: no kick"
