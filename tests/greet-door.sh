@@ -7,7 +7,7 @@
 #     then 521, then the close; no smtpd starts; it is struck (listed with
 #     -k 1) and its next connection refused at once;
 #   - an HTTP request line and a TLS ClientHello as first bytes: the same,
-#     logged with their own verdicts;
+#     logged with their own verdicts, which smtpguard-stat counts apart;
 #   - a client that hangs up during the wait costs nothing: no strike, no
 #     pass, no smtpd;
 #   - swaks and Postfix's smtp-source wait, read one valid multi-line
@@ -192,6 +192,14 @@ else
 fi
 check_no_leftovers
 stop_pid "$SERVER_PID"
+
+# smtpguard-stat tells the verdicts apart
+"$SG_BIN/smtpguard-stat" -t "$SERVER_LOG" >"$T/stat" || fail "smtpguard-stat"
+for v in early http tls gone; do
+  assert_grep "$T/stat" "^door	$v	1\$" "stat: $v count"
+done
+assert_grep "$T/stat" "^door	pass	$(grep -c 'door ip=[^ ]* verdict=pass' "$SERVER_LOG")\$" "stat: pass count"
+assert_grep "$T/stat" '^list	refused	1$' "stat: the listed early talker's refusal"
 
 # --- actions: log, list, strike ---------------------------------------------
 start_tcpserver -- "$SG_BIN/smtpguard" -d "$S" -G 500 -E log -B "$TEASER" "$T/smtpd"
