@@ -57,9 +57,25 @@ $(BUILD)/bin/$(notdir $(1:.c=)): $(1:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/libsmtpg
 endef
 $(foreach s,$(BIN_SOURCES),$(eval $(call program_rule,$(s))))
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsmtpguard.a $(HEADERS)
+# The test clock: sgnow() that honours SMTPGUARD_NOW, linked ahead of the
+# library only into test builds: the unit tests, the test tools and the
+# programs' variants in $(BUILD)/tests/bin/ that the time-travel tests
+# run. The installed programs read the real clock whatever the environment.
+TESTCLOCK := $(BUILD)/testobj/sgnow-testhook.o
+$(TESTCLOCK): src/libsmtpguard/sgnow.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(LIBS)
+	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -DSGCLOCK_TESTHOOK -c -o $@ $<
+define testprogram_rule
+$(BUILD)/tests/bin/$(notdir $(1:.c=)): $(1:src/%.c=$(BUILD)/obj/%.o) $(TESTCLOCK) $(BUILD)/libsmtpguard.a
+	@mkdir -p $$(@D)
+	$(LD_LINE) $(EXTRA_LDFLAGS) -o $$@ $$< $(TESTCLOCK) $(LIBS)
+endef
+$(foreach s,$(BIN_SOURCES),$(eval $(call testprogram_rule,$(s))))
+TEST_PROGRAMS := $(addprefix $(BUILD)/tests/bin/,$(PROGRAMS))
+
+$(BUILD)/tests/%: tests/unit/%.c $(TESTCLOCK) $(BUILD)/libsmtpguard.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(TESTCLOCK) $(LIBS)
 
 # test tools (clients, scripted servers) are plain libc programs
 $(BUILD)/tests/tools/%: tests/tools/%.c
@@ -67,12 +83,12 @@ $(BUILD)/tests/tools/%: tests/tools/%.c
 	$(CC_LINE) $(EXTRA_CFLAGS) -o $@ $< $(EXTRA_LDFLAGS)
 
 # test tools that use the library
-$(BUILD)/tests/state/%: tests/state/%.c $(BUILD)/libsmtpguard.a $(HEADERS)
+$(BUILD)/tests/state/%: tests/state/%.c $(TESTCLOCK) $(BUILD)/libsmtpguard.a $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(LIBS)
+	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(TESTCLOCK) $(LIBS)
 STATE_TOOLS := $(patsubst tests/state/%.c,$(BUILD)/tests/state/%,$(wildcard tests/state/*.c))
 
-tests: all $(TEST_BINARIES) $(TOOL_BINARIES) $(STATE_TOOLS)
+tests: all $(TEST_PROGRAMS) $(TEST_BINARIES) $(TOOL_BINARIES) $(STATE_TOOLS)
 
 # Every test: unit programs and the shell suites through the real chain
 # (the short fuzz run and the benchmark's quick mode among them); then

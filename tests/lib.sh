@@ -3,6 +3,7 @@
 #   . "$(dirname "$0")/lib.sh"
 #
 # It gives: TOP (repo root), BUILD (default build), SG_BIN ($BUILD/bin),
+# SG_TESTBIN (the same programs with the SMTPGUARD_NOW test clock),
 # SGTCLIENT, a private temp dir T (removed on exit), a cleanup registry
 # (at_exit), pick_port, start_tcpserver / stop_pid, check_no_leftovers,
 # wait_until, and fail / assert_* helpers. POSIX sh.
@@ -11,6 +12,8 @@ TOP=$(cd "$(dirname "$0")/.." && pwd) || exit 111
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 SG_BIN=$BUILD/bin
+# the programs built with the test clock (SMTPGUARD_NOW): time-travel tests only
+SG_TESTBIN=$BUILD/tests/bin
 SGTCLIENT=$BUILD/tests/tools/sgtclient
 SG_TEST=$(basename "$0" .sh)
 export BUILD
