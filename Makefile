@@ -107,7 +107,7 @@ endif
 check-quick: tests
 	BUILD=$(BUILD) sh tests/run
 
-# Fuzzing the scanner (issue 5): clang-14, libFuzzer, ASan+UBSan, into
+# Fuzzing the scanner: clang-14, libFuzzer, ASan+UBSan, into
 # build-fuzz/. `make check` runs the short run through tests/fuzz-short.sh.
 FUZZTIME ?= 600
 fuzz:
@@ -129,7 +129,7 @@ install: all
 	# the demo only runs from a source tree: not installed
 	if [ -d examples ] ; then for d in examples/*/ ; do case $$d in examples/demo/) ;; *) cp -R $$d $(DESTDIR)$(EXDIR)/ ;; esac ; done ; fi
 
-# Benchmarks (issue 6): one table, also in bench/results/latest.md;
+# Benchmarks: one table, also in bench/results/latest.md;
 # BENCH_QUICK=1: quick mode (make check runs it to prove the harness)
 bench: all
 	BUILD=$(BUILD) BENCH_QUICK=$(BENCH_QUICK) bash bench/run

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Hostile clients through the real chain: tcpserver -R -H -l 0, smtpguard
 # (under sgpeak, which reports its peak memory and open descriptors as it
-# exits), exim -bs (issue 5, "Adversarial suite", clients).
+# exits), exim -bs.
 #
 # Cases: slowloris (1 byte a second, then silence: -t ends it), a client
 # that never reads replies (backpressure all the way, memory bounded, and

@@ -1,5 +1,5 @@
 # tests/tools/sgadv.sh: helpers for the adversarial, relay-behaviour and
-# transparency tests (issues 2 and 5). Source it after tests/lib.sh:
+# transparency tests. Source it after tests/lib.sh:
 #
 #   . "$(dirname "$0")/lib.sh"
 #   . "$TOP/tests/tools/sgadv.sh"
@@ -116,7 +116,7 @@ check_live() {
 
 # --- logs ----------------------------------------------------------------
 # check_log_clean file what: no byte outside printable ASCII but newline
-# (client-supplied text must be escaped, SPEC section 6).
+# (client-supplied text must be escaped in logs).
 check_log_clean() {
   _bad=$(LC_ALL=C tr -d '\n\040-\176' <"$1" | wc -c)
   [ "$_bad" -eq 0 ] || {
