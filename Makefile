@@ -37,7 +37,9 @@ BINARIES := $(addprefix $(BUILD)/bin/,$(PROGRAMS))
 TEST_SOURCES := $(sort $(wildcard tests/unit/*.c))
 TEST_BINARIES := $(TEST_SOURCES:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SOURCES := $(sort $(wildcard tests/tools/*.c))
-TOOL_BINARIES := $(TOOL_SOURCES:tests/tools/%.c=$(BUILD)/tests/tools/%)
+# the test client and the scripted smtpd, of several files each
+MULTI_TOOLS := sgtclient sgscriptd
+TOOL_BINARIES := $(TOOL_SOURCES:tests/tools/%.c=$(BUILD)/tests/tools/%) $(addprefix $(BUILD)/tests/tools/,$(MULTI_TOOLS))
 
 all: $(BINARIES)
 
@@ -81,6 +83,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(TESTCLOCK) $(BUILD)/libsmtpguard.a $(HEADERS)
 $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC_LINE) $(EXTRA_CFLAGS) -o $@ $< $(EXTRA_LDFLAGS)
+
+define multitool_rule
+$(BUILD)/tests/tools/$(1): $(sort $(wildcard tests/tools/$(1)/*.c)) $(wildcard tests/tools/$(1)/*.h)
+	@mkdir -p $$(@D)
+	$(CC_LINE) $(EXTRA_CFLAGS) -o $$@ $(sort $(wildcard tests/tools/$(1)/*.c)) $(EXTRA_LDFLAGS)
+endef
+$(foreach t,$(MULTI_TOOLS),$(eval $(call multitool_rule,$(t))))
 
 # test tools that use the library
 $(BUILD)/tests/state/%: tests/state/%.c $(TESTCLOCK) $(BUILD)/libsmtpguard.a $(HEADERS)
@@ -131,7 +140,7 @@ install: all
 
 # Benchmarks: one table, also in bench/results/latest.md;
 # BENCH_QUICK=1: quick mode (make check runs it to prove the harness)
-bench: all
+bench: all $(addprefix $(BUILD)/tests/tools/,$(MULTI_TOOLS))
 	BUILD=$(BUILD) BENCH_QUICK=$(BENCH_QUICK) bash bench/run
 
 # the live demo: `make demo` (about a minute), `make demo DEMO_SHORT=1` (about 20 s)

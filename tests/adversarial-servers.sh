@@ -18,7 +18,7 @@
 . "$TOP/tests/tools/sgadv.sh"
 need_sgtclient
 need_smtpguard
-need_tools sgpeak sgabuse sgscriptd
+need_tools sgpeak sgscriptd
 
 # One server for the single cases; the smtpd's misbehaviour is chosen by
 # the client's address (each client binds its own 127.0.62.N).

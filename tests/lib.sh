@@ -4,7 +4,8 @@
 #
 # It gives: TOP (repo root), BUILD (default build), SG_BIN ($BUILD/bin),
 # SG_TESTBIN (the same programs with the SMTPGUARD_NOW test clock),
-# SGTCLIENT, a private temp dir T (removed on exit), a cleanup registry
+# SGTCLIENT and SGSCRIPTD (the test client and scripted smtpd; need_sgtclient,
+# need_sgscriptd, sg_build_tool), a private temp dir T (removed on exit), a cleanup registry
 # (at_exit), pick_port, start_tcpserver / stop_pid, check_no_leftovers,
 # wait_until, and fail / assert_* helpers. POSIX sh.
 
@@ -15,6 +16,7 @@ SG_BIN=$BUILD/bin
 # the programs built with the test clock (SMTPGUARD_NOW): time-travel tests only
 SG_TESTBIN=$BUILD/tests/bin
 SGTCLIENT=$BUILD/tests/tools/sgtclient
+SGSCRIPTD=$BUILD/tests/tools/sgscriptd
 SG_TEST=$(basename "$0" .sh)
 export BUILD
 
@@ -69,16 +71,27 @@ wait_until() {
 }
 
 # --- tools ------------------------------------------------------------
-# need_sgtclient: build the test client if make has not (yet) done so.
-need_sgtclient() {
-  src=$TOP/tests/tools/sgtclient.c
-  if [ ! -x "$SGTCLIENT" ] || [ "$src" -nt "$SGTCLIENT" ]; then
-    mkdir -p "$(dirname "$SGTCLIENT")" || fail "mkdir for sgtclient"
-    # shellcheck disable=SC2046
-    $(head -n 1 "$TOP/conf-compile/conf-cc") -o "$SGTCLIENT.tmp.$$" "$src" &&
-      mv -f "$SGTCLIENT.tmp.$$" "$SGTCLIENT" || fail "cannot build sgtclient"
-  fi
+# sg_build_tool NAME: $BUILD/tests/tools/NAME from tests/tools/NAME.c, or
+# from tests/tools/NAME/*.c (sgtclient, sgscriptd), if make has not (yet)
+# built it or a source is newer. Plain libc, the project's compiler line.
+sg_build_tool() {
+  _bin=$BUILD/tests/tools/$1
+  if [ -d "$TOP/tests/tools/$1" ]; then set -- "$TOP/tests/tools/$1"/*.c; _deps="$TOP/tests/tools/${_bin##*/}"/*
+  else set -- "$TOP/tests/tools/$1.c"; _deps=$1; fi
+  _stale=0
+  [ -x "$_bin" ] || _stale=1
+  for _s in $_deps; do [ "$_s" -nt "$_bin" ] && _stale=1; done
+  [ $_stale = 0 ] && return 0
+  mkdir -p "${_bin%/*}" || fail "mkdir for ${_bin##*/}"
+  # shellcheck disable=SC2046
+  $(head -n 1 "$TOP/conf-compile/conf-cc") -o "$_bin.tmp.$$" "$@" &&
+    mv -f "$_bin.tmp.$$" "$_bin" || fail "cannot build ${_bin##*/}"
 }
+# need_sgtclient: the test client (scripts, abusive modes, load), built if
+# make has not (yet) done so.
+need_sgtclient() { sg_build_tool sgtclient; }
+# need_sgscriptd: the scripted smtpd, likewise.
+need_sgscriptd() { sg_build_tool sgscriptd; }
 # swaks_nodns args...: swaks that never looks a name up (see SgNoDNS.pm).
 # Always give it --server with a numeric address and an explicit --helo.
 swaks_nodns() {
