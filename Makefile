@@ -63,8 +63,8 @@ $(foreach s,$(BIN_SOURCES),$(eval $(call program_rule,$(s))))
 # library only into test builds: the unit tests, the test tools and the
 # programs' variants in $(BUILD)/tests/bin/ that the time-travel tests
 # run. The installed programs read the real clock whatever the environment.
-TESTCLOCK := $(BUILD)/testobj/sgnow-testhook.o
-$(TESTCLOCK): src/libsmtpguard/sgnow.c $(HEADERS)
+TESTCLOCK := $(BUILD)/testobj/sgclock-testhook.o
+$(TESTCLOCK): src/libsmtpguard/sgclock.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -DSGCLOCK_TESTHOOK -c -o $@ $<
 define testprogram_rule

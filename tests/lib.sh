@@ -413,7 +413,7 @@ need_sgstatetool() {
     nm "$BUILD/libsmtpguard.a" 2>/dev/null | grep -q __asan && _san="-fsanitize=address,undefined"
     # the test clock (SMTPGUARD_NOW) ahead of the library, as make links it
     $(head -n 1 "$TOP/conf-compile/conf-cc") $_san -I"$TOP/src/libsmtpguard" -o "$SGSTATETOOL.tmp.$$" "$_src" \
-      -DSGCLOCK_TESTHOOK "$TOP/src/libsmtpguard/sgnow.c" "$BUILD/libsmtpguard.a" "$_lib/libcdb.a" "$_lib/libskarnet.a" &&
+      -DSGCLOCK_TESTHOOK "$TOP/src/libsmtpguard/sgclock.c" "$BUILD/libsmtpguard.a" "$_lib/libcdb.a" "$_lib/libskarnet.a" &&
       mv -f "$SGSTATETOOL.tmp.$$" "$SGSTATETOOL" || fail "cannot build sgstatetool"
   fi
 }

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* time(): the clock every program uses. Test builds (-DSGCLOCK_TESTHOOK,
-   see sgnow.c) take SMTPGUARD_NOW (decimal seconds since the epoch)
+   see sgclock.c) take SMTPGUARD_NOW (decimal seconds since the epoch)
    instead when it is set and valid. */
 extern uint64_t sgnow (void) ;
 
