@@ -23,6 +23,7 @@ static unsigned long long nok, ngreeted, nearly, n250, n550, n421, ndelivered, n
 static double bodysecs;
 static unsigned long long bodybytes;
 static unsigned long *ipsess, *ipgreet, *ip550;
+static struct pollfd *pf;   /* static like the rest: held to the end, never freed */
 
 static double now(void)
 {
@@ -164,7 +165,6 @@ static double pct(double p)
 
 int lc_run(struct lc_conf *cf, char const *perip)
 {
-  struct pollfd *pf;
   unsigned long i, maxip = 0;
   double t0 = now(), deadline = t0 + cf->secs;
   int cut = 0;
