@@ -1,6 +1,6 @@
 # bench part 6: the door test (sourced by bench/run).
 # The dictionary attack of part 4 where a share of the attacking
-# addresses are early talkers (loadclient -s bot: EHLO at connect, before
+# addresses are early talkers (sgtclient load -s bot: EHLO at connect, before
 # the greeting, then the same unknown recipients): IPS6 addresses, of
 # which BOTS6 talk early, CONNS6 connections each, 10 at a time; beside
 # them a legitimate sender (127.0.0.1) sends LEGIT6 messages one after
@@ -41,14 +41,14 @@ s6_one() { # name run greet(0|1)
   srv_start "$_nm" -x "$_cdb" -- "$SG_BIN/smtpguard" -v -d "$_sd" $_g "$SMTPD"
   # the third octets differ per run and mode: every run starts unknown
   _o=$((160 + 4 * _r + 2 * $3))
-  "$LC_BIN" -t 600 -s legit -n "$LEGIT6" -c 1 127.0.0.1 "$PORT" >"$T/$_nm.legit" &
+  "${LC_BIN[@]}" -t 600 -s legit -n "$LEGIT6" -c 1 127.0.0.1 "$PORT" >"$T/$_nm.legit" &
   _lp=$!
   at_exit "stop_pid $_lp"
-  "$LC_BIN" -t 600 -s bot -n $((BOTS6 * CONNS6)) -c 5 -b "127.0.$_o.1" -B "$BOTS6" 127.0.0.1 "$PORT" >"$T/$_nm.bots" &
+  "${LC_BIN[@]}" -t 600 -s bot -n $((BOTS6 * CONNS6)) -c 5 -b "127.0.$_o.1" -B "$BOTS6" 127.0.0.1 "$PORT" >"$T/$_nm.bots" &
   _bp=$!
   at_exit "stop_pid $_bp"
   lc -s attack -n $((POLITE6 * CONNS6)) -c 5 -b "127.0.$((_o + 1)).1" -B "$POLITE6" 127.0.0.1 "$PORT"
-  wait "$_bp" || fail "$_nm: the bots' loadclient failed"
+  wait "$_bp" || fail "$_nm: the bots' load client failed"
   wait "$_lp" || fail "$_nm: the legitimate sender failed"
   LC=$(cat "$T/$_nm.legit")
   S6_LEGIT=$(kv delivered)

@@ -227,10 +227,12 @@ check_no_leftovers
 stop_pid "$SERVER_PID"
 
 # --- pass records expire (-P) and are pruned --------------------------------
+# The test builds (SG_TESTBIN) read their clock from SMTPGUARD_NOW.
+[ -x "$SG_TESTBIN/smtpguard" ] || fail "no $SG_TESTBIN/smtpguard (run make tests)"
 t0=1700000000
 at_time() { # SECS: a server whose clock says t0 + SECS
   SMTPGUARD_NOW=$((t0 + $1)); export SMTPGUARD_NOW
-  start_tcpserver -- "$SG_BIN/smtpguard" -d "$S" -G 300 -P 60 -B "$TEASER" "$T/smtpd"
+  start_tcpserver -- "$SG_TESTBIN/smtpguard" -d "$S" -G 300 -P 60 -B "$TEASER" "$T/smtpd"
 }
 teased() { head -n 1 "$T/$1.client" | grep -q "^220-$TEASER"; }
 at_time 0
@@ -255,7 +257,7 @@ session p100 127.0.7.32 "$T/polite"
 stop_pid "$SERVER_PID"
 ln -s garbage "$S/pass/127.0.7.33" || fail "ln"
 SMTPGUARD_NOW=$((t0 + 120)); export SMTPGUARD_NOW
-"$SG_BIN/smtpguard-cdb" -d "$S" "$T/rules" "$T/gc.cdb" 2>"$T/gc.log" || { cat "$T/gc.log" >&2; fail "smtpguard-cdb"; }
+"$SG_TESTBIN/smtpguard-cdb" -d "$S" "$T/rules" "$T/gc.cdb" 2>"$T/gc.log" || { cat "$T/gc.log" >&2; fail "smtpguard-cdb"; }
 unset SMTPGUARD_NOW
 for ip in 127.0.7.30 127.0.7.31 127.0.7.33; do
   [ -e "$S/pass/$ip" ] || [ -L "$S/pass/$ip" ] && fail "gc: pass record $ip not pruned"

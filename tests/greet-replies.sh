@@ -12,8 +12,8 @@
 . "$(dirname "$0")/lib.sh"
 need_sgtclient
 need_smtpguard
-SCRIPTD=$BUILD/tests/tools/sgscriptd
-[ -x "$SCRIPTD" ] || fail "no $SCRIPTD (run make tests)"
+need_sgscriptd
+SCRIPTD=$SGSCRIPTD
 S=$T/state
 mkdir "$S" || fail mkdir
 TEASER='mx.example.test teaser'

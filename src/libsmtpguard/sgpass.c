@@ -13,6 +13,7 @@
 
 #include <skalibs/types.h>
 
+#include "sgdir.h"
 #include "sgip.h"
 #include "sgpass.h"
 #include "sgstate.h"
@@ -91,19 +92,11 @@ int sgpass_record (int passfd, char const *ip, uint64_t now, uint32_t life)
 int sgpass_gc (sgstate *st, uint64_t now)
 {
   DIR *d ;
-  int n = 0, dfd ;
+  int n = 0 ;
   int fd = openat(st->dirfd, "pass", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) ;
   if (fd == -1) return errno == ENOENT ? 0 : -1 ;
-  dfd = dup(fd) ;
-  d = dfd == -1 ? 0 : fdopendir(dfd) ;
-  if (!d)
-  {
-    int e = errno ;
-    if (dfd != -1) close(dfd) ;
-    close(fd) ;
-    errno = e ;
-    return -1 ;
-  }
+  d = sgdir_open(fd) ;
+  if (!d) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
   for (;;)
   {
     struct stat stt ;
