@@ -5,9 +5,10 @@
 
 /* sggreet: the door test (smtpguard -G). A client without a pass record
    gets a "220-" teaser line, and the smtpd is started only if the client
-   then waits, silent, as RFC 5321 4.3.1 says a client must wait for the
-   greeting. A client that talks first is refused without an smtpd. The
-   line builders and the classifier are pure; sggreet_wait does the I/O. */
+   then waits, silent: SMTP is a lock-step dialogue the server opens (RFC
+   5321 3.1, 4.3.1). A client that talks first is refused without an
+   smtpd. The line builders and the classifier are pure; sggreet_wait
+   does the I/O. */
 
 #include <stddef.h>
 #include <stdint.h>
