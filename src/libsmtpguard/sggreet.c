@@ -132,10 +132,9 @@ int sggreet_all220 (char const *s, size_t len)
   return 1 ;
 }
 
-/* 521 (RFC 7504: this host does not accept mail from you), then the
-   connection closes at once, as RFC 7504 allows after a 521 and RFC 5321
-   3.1 does not after a 554 at the opening (the server must then wait for
-   QUIT, answering 503: an smtpd's work we are here to spare). The
+/* 521, then the close at once: RFC 7504 3 lets a server close after a
+   521 (to save resources); after a 554 it must wait for QUIT, answering
+   503 (RFC 5321 3.1, 3.8), the smtpd's work we are here to spare. The
    enhanced code is postscreen's for the same verdict. */
 size_t sggreet_refusal (char *s)
 {
