@@ -18,6 +18,7 @@
 #   - -E log refuses without a strike, -E list lists at once whatever -k,
 #     -E strike counts toward -k;
 #   - pass records expire after -P seconds and smtpguard-cdb prunes them;
+#   - without a usable pass directory the test is skipped (fail open);
 #   - bad -G, -E, -P, -B values and -G without -d are usage errors.
 . "$(dirname "$0")/lib.sh"
 need_sgtclient
@@ -224,6 +225,15 @@ session strike2 127.0.7.42 "$T/early"
 refused strike2 127.0.7.42 early
 [ -L "$S/listed/127.0.7.42" ] || fail "strike: not listed after two strikes with -k 2"
 check_no_leftovers
+stop_pid "$SERVER_PID"
+
+# --- fail open: no usable pass directory, no door test ----------------------
+S2=$T/state2
+mkdir "$S2" && : >"$S2/pass" || fail "state2"
+start_tcpserver -- "$SG_BIN/smtpguard" -d "$S2" -G 500 -B "$TEASER" "$T/smtpd"
+session failopen 127.0.7.50 "$T/polite"
+head -n 1 "$T/failopen.client" | grep -q '^220 ' || fail "failopen: not greeted by exim at once"
+assert_grep "$SERVER_LOG" 'warning: unable to open the pass directory in .* for 127\.0\.7\.50' "failopen: no warning"
 stop_pid "$SERVER_PID"
 
 # --- pass records expire (-P) and are pruned --------------------------------
