@@ -77,8 +77,11 @@ int sggreet_door (sgsession *s, sggreetconf const *conf, char const *dir)
   if (sigaction(SIGPIPE, &ign, &old) == -1) { fd_close(passfd) ; return -1 ; }
   tain_now_set_stopwatch_g() ;
   start = STAMP ;
-  if (allwrite(1, line, sggreet_teaser(line, conf->text)) < sggreet_teaser(line, conf->text)) v = SGG_GONE ;
-  else v = sggreet_wait(0, conf->ms, first, sizeof(first), &len) ;
+  {
+    size_t n = sggreet_teaser(line, conf->text) ;
+    if (allwrite(1, line, n) < n) v = SGG_GONE ;
+    else v = sggreet_wait(0, conf->ms, first, sizeof(first), &len) ;
+  }
   tain_now_g() ;
   tain_sub(&d, &STAMP, &start) ;
   switch (v)
