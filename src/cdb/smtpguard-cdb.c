@@ -22,10 +22,11 @@
 #include <skalibs/selfpipe.h>
 
 #include "sgcdb.h"
+#include "sgcdbnets.h"
 #include "sgclock.h"
 #include "sgstate.h"
 
-#define USAGE "smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] rules.txt rules.cdb"
+#define USAGE "smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] [ -p count ] [ -L len6 ] [ -z zone4 ] [ -Z zone6 ] [ -i import ]... rules.txt rules.cdb"
 #define dieusage() strerr_dieusage(100, USAGE)
 #define MINGAP_MS 250  /* at most 4 rebuilds a second: bursts coalesce */
 
@@ -39,6 +40,36 @@ static sgstate st = SGSTATE_ZERO ;
 static int stopen = 0 ;
 static stralloc good = STRALLOC_ZERO ;  /* the last rules text that parsed */
 static uint64_t nextexpiry = 0 ;  /* of the listings in the last cdb built */
+static sgcdbnets nets = SGCDBNETS_ZERO ;
+#define IMPORTMAX 64
+static char const *importfn[IMPORTMAX] ;
+static unsigned int nimports = 0 ;
+
+/* the peers' files, read anew at each rebuild; one that cannot be read
+   is left out (logged), it never stops the rebuild */
+static void imports_read (sgcdbimport *im, stralloc *sa)
+{
+  unsigned int i = 0 ;
+  for (; i < nimports ; i++)
+  {
+    im[i].name = importfn[i] ;
+    if (!openslurpclose(&sa[i], importfn[i]))
+    {
+      strerr_warnwsys("unable to read ", importfn[i], " - leaving it out") ;
+      sa[i].len = 0 ;
+    }
+    im[i].s = sa[i].s ;
+    im[i].len = sa[i].len ;
+  }
+  nets.imports = im ;
+  nets.nimports = nimports ;
+}
+
+static void imports_free (stralloc *sa)
+{
+  unsigned int i = 0 ;
+  for (; i < nimports ; i++) stralloc_free(&sa[i]) ;
+}
 
 /* 1 built, 0 rules syntax error (reported), -1 system error (reported) */
 static int build (int watching)
@@ -63,18 +94,30 @@ static int build (int watching)
     stralloc_free(&rules) ;
     return -1 ;
   }
-  r = sgcdb_build(target, rules.s, rules.len, stopen ? &st : 0, rbltext, sgnow(), &stats, &errline, &errwhat) ;
-  if (!r && watching && good.len)
   {
-    /* keep the listings coming with the last good rules */
-    char fmt[SIZE_FMT] ;
-    fmt[size_fmt(fmt, errline)] = 0 ;
-    strerr_warnw(rulesfn, ":", fmt, ": ", errwhat, " - keeping the previous rules") ;
-    r = sgcdb_build(target, good.s, good.len, stopen ? &st : 0, rbltext, sgnow(), &stats, &errline, &errwhat) ;
-    stralloc_free(&rules) ;
-    if (r == 1) goto ok ;
-    if (r < 0) strerr_warnwsys("unable to build ", target) ;
-    return r ;
+    sgcdbimport im[IMPORTMAX] ;
+    stralloc sa[IMPORTMAX] ;
+    int fallback = 0 ;
+    memset(sa, 0, sizeof(sa)) ;
+    imports_read(im, sa) ;
+    r = sgcdb_buildx(target, rules.s, rules.len, stopen ? &st : 0, rbltext, &nets, sgnow(), &stats, &errline, &errwhat) ;
+    if (!r && watching && good.len)
+    {
+      /* keep the listings coming with the last good rules */
+      char fmt[SIZE_FMT] ;
+      fmt[size_fmt(fmt, errline)] = 0 ;
+      strerr_warnw(rulesfn, ":", fmt, ": ", errwhat, " - keeping the previous rules") ;
+      r = sgcdb_buildx(target, good.s, good.len, stopen ? &st : 0, rbltext, &nets, sgnow(), &stats, &errline, &errwhat) ;
+      fallback = 1 ;
+    }
+    imports_free(sa) ;
+    if (fallback)
+    {
+      stralloc_free(&rules) ;
+      if (r == 1) goto ok ;
+      if (r < 0) strerr_warnwsys("unable to build ", target) ;
+      return r ;
+    }
   }
   if (r == 1)
   {
@@ -106,7 +149,14 @@ static int build (int watching)
       c[uint_fmt(c, stats.bad)] = 0 ;
       strerr_warnw("ignored ", c, " unreadable files in ", statedir, "/listed") ;
     }
-    strerr_warni("rebuilt ", target, " rules=", a, " listed=", b) ;
+    if (nimports)
+    {
+      char c[SIZE_FMT], d[SIZE_FMT] ;
+      c[size_fmt(c, stats.imported)] = 0 ;
+      d[size_fmt(d, stats.badimport)] = 0 ;
+      strerr_warni("rebuilt ", target, " rules=", a, " listed=", b, " imported=", c, " ignored=", d) ;
+    }
+    else strerr_warni("rebuilt ", target, " rules=", a, " listed=", b) ;
     return 1 ;
   }
 }
@@ -121,7 +171,7 @@ int main (int argc, char const *const *argv)
     subgetopt l = SUBGETOPT_ZERO ;
     for (;;)
     {
-      int opt = subgetopt_r(argc, argv, "wr:t:d:", &l) ;
+      int opt = subgetopt_r(argc, argv, "wr:t:d:p:L:z:Z:i:", &l) ;
       if (opt == -1) break ;
       switch (opt)
       {
@@ -129,6 +179,14 @@ int main (int argc, char const *const *argv)
         case 'r' : rbltext = l.arg ; break ;
         case 't' : if (!uint0_scan(l.arg, &pollsecs) || !pollsecs) dieusage() ; break ;
         case 'd' : statedir = l.arg ; break ;
+        case 'p' : if (!uint0_scan(l.arg, &nets.prefixmin) || nets.prefixmin == 1) dieusage() ; break ;
+        case 'L' : if (!uint0_scan(l.arg, &nets.prefix6) || nets.prefix6 < 16 || nets.prefix6 > 127) dieusage() ; break ;
+        case 'z' : nets.zone4 = l.arg ; break ;
+        case 'Z' : nets.zone6 = l.arg ; break ;
+        case 'i' :
+          if (nimports >= IMPORTMAX) strerr_dief(100, "too many -i files") ;
+          importfn[nimports++] = l.arg ;
+          break ;
         default : dieusage() ;
       }
     }
@@ -190,6 +248,8 @@ void sgcdb_watch (unsigned int pollsecs)
 {
   iopause_fd x[2] = { { .fd = -1, .events = IOPAUSE_READ }, { .fd = -1, .events = IOPAUSE_READ } } ;
   stamp rulesst, listedst, cur ;
+  stamp importst[IMPORTMAX] ;
+  unsigned int i ;
   tain lastbuild, nexttick, deadline, gap ;
   time_t lastgc = 0 ;
   int dirty = 1 ;
@@ -201,6 +261,7 @@ void sgcdb_watch (unsigned int pollsecs)
   lastbuild = tain_zero ;
   memset(&rulesst, 0, sizeof(rulesst)) ;
   memset(&listedst, 0, sizeof(listedst)) ;
+  memset(importst, 0, sizeof(importst)) ;
   tain_addsec_g(&nexttick, pollsecs) ;
   for (;;)
   {
@@ -213,6 +274,7 @@ void sgcdb_watch (unsigned int pollsecs)
       {
         stamp_get(&rulesst, -1, rulesfn) ;
         if (stopen) stamp_get(&listedst, st.dirfd, "listed") ;
+        for (i = 0 ; i < nimports ; i++) stamp_get(&importst[i], -1, importfn[i]) ;
         if (x[1].fd >= 0) drain(x[1].fd) ;
         r = build(1) ;
         if (r > 0 && !stopen) r = -1 ;  /* statedir not open yet: retry */
@@ -249,6 +311,11 @@ void sgcdb_watch (unsigned int pollsecs)
       tain_addsec_g(&nexttick, pollsecs) ;
       stamp_get(&cur, -1, rulesfn) ;
       if (!stamp_same(&cur, &rulesst)) dirty = 1 ;
+      for (i = 0 ; i < nimports ; i++)
+      {
+        stamp_get(&cur, -1, importfn[i]) ;
+        if (!stamp_same(&cur, &importst[i])) dirty = 1 ;
+      }
       if (stopen)
       {
         stamp_get(&cur, st.dirfd, "listed") ;

@@ -5,9 +5,11 @@
    goes on as without it. */
 
 #include <errno.h>
+#include <string.h>
 
 #include <skalibs/strerr.h>
 
+#include "sgcdbnets.h"
 #include "sgclock.h"
 #include "sgip.h"
 #include "sglisting.h"
@@ -46,6 +48,16 @@ int sgsession_state (sgsession *s, sgstate *st, char const *dir, sgstateconf con
     return 0 ;
   }
   if (r) return 2 ;
+  /* a listed network that tcpserver's rules cannot express; fails open */
+  r = sgnets_listed(st->dirfd, ipbuf) ;
+  if (r < 0) sgsession_warn(s, dir, "read " SGNETS_FILE, errno) ;
+  else if (r)
+  {
+    memset(li, 0, sizeof(*li)) ;
+    memcpy(li->ip, ipbuf, strlen(ipbuf) + 1) ;
+    li->reason = SGR_NETWORK ;
+    return 2 ;
+  }
   s->st = st ;
   return 1 ;
 }
