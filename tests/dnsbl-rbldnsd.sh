@@ -45,6 +45,17 @@ assert_grep "$T/zone/a6" "^# ip6trie" "the IPv6 dataset"
 assert_no_grep "$T/zone/a6" "^$BOT" "an IPv4 address in the IPv6 dataset"
 ls "$T/zone" | grep -q tmp && fail "a temporary dataset was left behind"
 
+# -w rewrites the dataset at every rebuild: a second bot appears in it
+BOT2=127.0.52.17
+"$SG_BIN/smtpguard-cdb" -w -d "$S" -z "$T/zone/w4" "$RULES" "$T/w.cdb" 2>"$T/w.log" &
+W_PID=$!
+at_exit "stop_pid $W_PID"
+wait_until 10 grep -q "^$BOT " "$T/zone/w4" || { cat "$T/w.log" >&2; fail "-w: no dataset"; }
+assert_no_grep "$T/zone/w4" "^$BOT2 " "-w: the second bot listed before its attack"
+"$SGTCLIENT" -t 30 -b "$BOT2" -o "$T/bot2.client" 127.0.0.1 "$A_PORT" "$T/bot" >/dev/null 2>&1
+wait_until 10 grep -q "^$BOT2 " "$T/zone/w4" || { cat "$T/w.log" >&2; fail "-w did not rewrite the dataset after a listing"; }
+stop_pid "$W_PID"
+
 # --- rbldnsd serves it -----------------------------------------------------
 DNSIP=
 for n in 1 2 3 4 5 6 7 8 9; do
