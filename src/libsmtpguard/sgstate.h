@@ -60,6 +60,10 @@ extern int sgstate_ledger_add (sgstate *, char const *ip, sgcounts const *delta,
    but not listed, -1 error. */
 extern int sgstate_kick (sgstate *, char const *ip, unsigned int reason, uint64_t now, sglisting *) ;
 
+/* how long the strikes-th listing lasts under the conf (sgstate_kick's
+   escalation) */
+extern uint64_t sglisting_duration (sgstateconf const *, uint32_t strikes) ;
+
 /* 1 removed, 0 not listed, -1 error */
 extern int sgstate_unlist (sgstate *, char const *ip) ;
 

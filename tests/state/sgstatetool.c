@@ -6,7 +6,7 @@
      sgstatetool burst DIR N A.B.        N processes at once, each kicking
                                          A.B.<i/250>.<1+i%250>
      sgstatetool listed DIR IP           exit 0 if listed now
-   The clock is sgnow(): SMTPGUARD_NOW applies. Exit 111 on error. */
+   Linked with the test clock: SMTPGUARD_NOW applies. Exit 111 on error. */
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
-/* lc_script.c: turns loadclient's -s script and -p into steps. */
+/* load_script.c: turns sgtclient load's -s script and -p into steps. */
 
-#include "loadclient.h"
+#include "load.h"
 
 static struct lc_step *cur;
 static struct lc_conf *C;
@@ -17,7 +17,7 @@ static void cmd(char const *s)
   size_t n = strlen(s);
   if (!C->pipelined || !cur || cur->hold || cur->body || cur->data || cur->quit || C->nsteps <= 2) newstep();
   cur->text = realloc(cur->text, cur->len + n + 2);
-  if (!cur->text) { perror("loadclient: realloc"); exit(111); }
+  if (!cur->text) { perror("sgtclient load: realloc"); exit(111); }
   memcpy(cur->text + cur->len, s, n);
   memcpy(cur->text + cur->len + n, "\r\n", 2);
   cur->len += n + 2;
@@ -44,7 +44,7 @@ static void body(unsigned long long bytes)
   size_t lines = (1 << 20) / 78, i;
   C->blocklen = lines * 78;
   C->block = malloc(C->blocklen);
-  if (!C->block) { perror("loadclient: malloc"); exit(111); }
+  if (!C->block) { perror("sgtclient load: malloc"); exit(111); }
   for (i = 0; i < lines; i++) {
     char *l = C->block + i * 78;
     size_t j;

@@ -1,6 +1,12 @@
-/* sgtclient: a scripted SMTP client for smtpguard's tests.
+/* sgtclient: the SMTP test client of smtpguard's tests, bench and demo.
  *
  *   sgtclient [ -t secs ] [ -o transcript ] [ -b localip ] host port [ script ]
+ *   sgtclient [ -t secs ] [ -o transcript ] [ -b localip ] noread|rst|longline host port [ arg ]
+ *   sgtclient load [ load options ] host port
+ *
+ * The first form runs a script (this file); the second plays an abusive
+ * client a script cannot (abuse.c); the third is the benchmarks' load
+ * generator, many sessions at once (load.c).
  *
  * host is a numeric address (no DNS, ever). The script is read from the
  * file named, or stdin. One command per line:
@@ -43,6 +49,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <netinet/in.h>
+
+#include "sgtclient.h"
 
 #define ST_CLOSED 1
 #define ST_EXPECT 2
@@ -303,7 +311,9 @@ static int resolve(char const *host, char const *port, struct addrinfo **ai)
 
 static void usage(void)
 {
-  fputs("sgtclient: usage: sgtclient [ -t secs ] [ -o transcript ] [ -b localip ] host port [ script ]\n", stderr);
+  fputs("sgtclient: usage: sgtclient [ -t secs ] [ -o transcript ] [ -b localip ] host port [ script ]"
+        " | [ -t secs ] [ -o transcript ] [ -b localip ] noread|rst|longline host port [ arg ]"
+        " | load [ load options ] host port\n", stderr);
   exit(100);
 }
 
@@ -312,6 +322,7 @@ int main(int argc, char **argv)
   char const *bindip = 0, *tpath = 0;
   long secs = 30;
   int opt;
+  if (argc > 1 && !strcmp(argv[1], "load")) return load_main(argc - 1, argv + 1);
   while ((opt = getopt(argc, argv, "t:o:b:")) != -1)
     switch (opt) {
       case 't': secs = atol(optarg); if (secs <= 0) usage(); break;
@@ -320,6 +331,8 @@ int main(int argc, char **argv)
       default: usage();
     }
   argc -= optind; argv += optind;
+  if (argc >= 3 && argc <= 4 && abuse_mode(argv[0]))
+    return abuse_main(argv[0], argv[1], argv[2], argc == 4 ? argv[3] : 0, secs, tpath, bindip);
   if (argc < 2 || argc > 3) usage();
   deadline = now_ms() + secs * 1000;
   signal(SIGPIPE, SIG_IGN);

@@ -1,6 +1,6 @@
-/* lc_run.c: loadclient's event loop, one poll(2) over every open session. */
+/* load_run.c: sgtclient load's event loop, one poll(2) over every open session. */
 
-#include "loadclient.h"
+#include "load.h"
 
 struct conn {
   int fd;
@@ -23,6 +23,7 @@ static unsigned long long nok, ngreeted, nearly, n250, n550, n421, ndelivered, n
 static double bodysecs;
 static unsigned long long bodybytes;
 static unsigned long *ipsess, *ipgreet, *ip550;
+static struct pollfd *pf;   /* static like the rest: held to the end, never freed */
 
 static double now(void)
 {
@@ -59,14 +60,14 @@ static int startsession(struct conn *c)
   c->t0 = now();
   ipsess[c->idx % C->ipcount]++;
   c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (c->fd < 0) { perror("loadclient: socket"); exit(111); }
+  if (c->fd < 0) { perror("sgtclient load: socket"); exit(111); }
   /* no Nagle: a body's last bytes and ".\r\n" must not wait for an ACK */
   setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   memset(&sa, 0, sizeof(sa));
   sa.sin_family = AF_INET;
   if (C->bind) {
     sa.sin_addr.s_addr = htonl(C->firstip + (uint32_t)(c->idx % C->ipcount));
-    if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) { perror("loadclient: bind"); exit(111); }
+    if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) { perror("sgtclient load: bind"); exit(111); }
   }
   sa.sin_addr.s_addr = C->host;
   sa.sin_port = C->port;
@@ -164,7 +165,6 @@ static double pct(double p)
 
 int lc_run(struct lc_conf *cf, char const *perip)
 {
-  struct pollfd *pf;
   unsigned long i, maxip = 0;
   double t0 = now(), deadline = t0 + cf->secs;
   int cut = 0;
@@ -176,7 +176,7 @@ int lc_run(struct lc_conf *cf, char const *perip)
   ipsess = calloc(C->ipcount, sizeof(long));
   ipgreet = calloc(C->ipcount, sizeof(long));
   ip550 = calloc(C->ipcount, sizeof(long));
-  if (!conns || !pf || !lat || !ipsess || !ipgreet || !ip550) { perror("loadclient: calloc"); return 111; }
+  if (!conns || !pf || !lat || !ipsess || !ipgreet || !ip550) { perror("sgtclient load: calloc"); return 111; }
   for (i = 0; i < C->conc; i++) conns[i].fd = -1;
   while (finished < C->sessions) {
     int holdok = -1;
@@ -188,7 +188,7 @@ int lc_run(struct lc_conf *cf, char const *perip)
       pf[i].revents = 0;
     }
     if (now() > deadline) { cut = 1; break; }
-    if (poll(pf, C->conc, 50) < 0 && errno != EINTR) { perror("loadclient: poll"); return 111; }
+    if (poll(pf, C->conc, 50) < 0 && errno != EINTR) { perror("sgtclient load: poll"); return 111; }
     for (i = 0; i < C->conc; i++) {
       struct conn *c = &conns[i];
       int alive = 1;
@@ -219,14 +219,14 @@ int lc_run(struct lc_conf *cf, char const *perip)
          bodysecs > 0 ? bodybytes / 1048576.0 / bodysecs : 0.0, maxip, C->sessions - finished);
   if (perip) {
     FILE *f = fopen(perip, "w");
-    if (!f) { perror("loadclient: perip"); return 111; }
+    if (!f) { perror("sgtclient load: perip"); return 111; }
     for (i = 0; i < C->ipcount; i++) {
       struct in_addr a;
       char s[INET_ADDRSTRLEN];
       a.s_addr = htonl(C->firstip + (uint32_t)i);
       fprintf(f, "%s %lu %lu %lu\n", inet_ntop(AF_INET, &a, s, sizeof(s)), ipsess[i], ipgreet[i], ip550[i]);
     }
-    if (fclose(f)) { perror("loadclient: perip"); return 111; }
+    if (fclose(f)) { perror("sgtclient load: perip"); return 111; }
   }
   return cut ? 2 : 0;
 }

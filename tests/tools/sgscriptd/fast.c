@@ -1,6 +1,6 @@
-/* fastsmtpd: a minimal, fast smtpd for smtpguard's benchmarks.
+/* sgscriptd's fast mode: a minimal, fast smtpd for smtpguard's benchmarks.
  *
- *   fastsmtpd
+ *   sgscriptd [ -l secs ] fast
  *
  * Speaks just enough SMTP on stdin/stdout for the benchmarks, as cheaply
  * as possible, so that smtpguard's own cost is not hidden behind a slow
@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "sgscriptd.h"
 
 #define LINE_MAX_ 1000
 
@@ -141,10 +143,10 @@ static int goodrcpt(void)
   return (p[0] | 32) == 'g' && (p[1] | 32) == 'o' && (p[2] | 32) == 'o' && (p[3] | 32) == 'd';
 }
 
-int main(void)
+int fast_main(void)
 {
   int inmail = 0, rcpts = 0;
-  put("220 bench.example.test ESMTP fastsmtpd\r\n");
+  put("220 bench.example.test ESMTP sgscriptd\r\n");
   while (getline_()) {
     if (toolong) put("500 5.5.2 line too long\r\n");
     else if (verb("EHLO")) { put("250-bench.example.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n"); inmail = rcpts = 0; }

@@ -1,7 +1,7 @@
-/* sgabuse: abusive SMTP clients that sgtclient cannot play, for
+/* sgtclient's abusive modes, the clients a script cannot play, for
  * smtpguard's adversarial tests. Numeric addresses only (no DNS).
  *
- *   sgabuse [ -t secs ] [ -o transcript ] [ -b localip ] mode host port [ arg ]
+ *   sgtclient [ -t secs ] [ -o transcript ] [ -b localip ] mode host port [ arg ]
  *
  * Modes:
  *   noread [mb]    after the greeting (read once, so that the session is
@@ -19,8 +19,9 @@
  *                  peer closes or resets; prints "written=N"
  *
  * Everything received is appended to the transcript (-o). Exit status: 0
- * when the mode ran to its end, 4 on timeout (-t, default 30 s), 111 on a
- * system error, 100 usage. */
+ * when the mode ran to its end, 1 when the peer went away before a reply
+ * it needed, 4 on timeout (-t, default 30 s), 111 on a system error, 100
+ * usage. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,13 +37,15 @@
 #include <sys/types.h>
 #include <netinet/in.h>
 
+#include "sgtclient.h"
+
 static int fd = -1, tfd = -1 ;
 static long long deadline ;
 static int peerclosed ;
 
 static void die (char const *what)
 {
-  fprintf(stderr, "sgabuse: fatal: %s: %s\n", what, strerror(errno)) ;
+  fprintf(stderr, "sgtclient: fatal: %s: %s\n", what, strerror(errno)) ;
   exit(111) ;
 }
 
@@ -56,7 +59,7 @@ static long long now_ms (void)
 static int remaining (void)
 {
   long long r = deadline - now_ms() ;
-  if (r <= 0) { fputs("sgabuse: timeout\n", stderr) ; exit(4) ; }
+  if (r <= 0) { fputs("sgtclient: timeout\n", stderr) ; exit(4) ; }
   return r > 1000000 ? 1000000 : (int)r ;
 }
 
@@ -87,7 +90,7 @@ static void getreply (void)
     ssize_t r ;
     if (poll(&p, 1, remaining()) < 0 && errno != EINTR) die("poll") ;
     r = readsome(buf, sizeof buf) ;
-    if (!r) { fputs("sgabuse: connection closed, expected a reply\n", stderr) ; exit(1) ; }
+    if (!r) { fputs("sgtclient: connection closed, expected a reply\n", stderr) ; exit(1) ; }
     for (ssize_t i = 0 ; i < r ; i++)
     {
       if (col < 4) last[col] = buf[i] ;
@@ -126,7 +129,7 @@ static int sendall (char const *s, size_t n, int rd)
   return 1 ;
 }
 
-static void sends (char const *s) { if (!sendall(s, strlen(s), 1)) { fputs("sgabuse: peer gone\n", stderr) ; exit(1) ; } }
+static void sends (char const *s) { if (!sendall(s, strlen(s), 1)) { fputs("sgtclient: peer gone\n", stderr) ; exit(1) ; } }
 
 static void noread (long mb)
 {
@@ -217,25 +220,17 @@ static void longline (long mb)
   }
 }
 
-int main (int argc, char **argv)
+int abuse_mode (char const *word)
 {
-  char const *tpath = 0, *bindip = 0, *mode ;
-  long secs = 30, arg = -1 ;
-  int opt ;
+  return !strcmp(word, "noread") || !strcmp(word, "rst") || !strcmp(word, "longline") ;
+}
+
+int abuse_main (char const *mode, char const *host, char const *port, char const *argstr,
+                long secs, char const *tpath, char const *bindip)
+{
+  long arg = argstr ? atol(argstr) : -1 ;
   struct addrinfo hints, *ai ;
-  while ((opt = getopt(argc, argv, "t:o:b:")) != -1)
-    switch (opt)
-    {
-      case 't' : secs = atol(optarg) ; if (secs <= 0) goto usage ; break ;
-      case 'o' : tpath = optarg ; break ;
-      case 'b' : bindip = optarg ; break ;
-      default : goto usage ;
-    }
-  argc -= optind ; argv += optind ;
-  if (argc < 3 || argc > 4) goto usage ;
-  mode = argv[0] ;
-  if (argc == 4) arg = atol(argv[3]) ;
-  if (strcmp(mode, "noread") && strcmp(mode, "rst") && strcmp(mode, "longline")) goto usage ;
+  if (!abuse_mode(mode)) goto usage ;
   if (!strcmp(mode, "longline") && arg <= 0) goto usage ;
   deadline = now_ms() + secs * 1000 ;
   signal(SIGPIPE, SIG_IGN) ;
@@ -244,7 +239,7 @@ int main (int argc, char **argv)
   memset(&hints, 0, sizeof hints) ;
   hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV ;
   hints.ai_socktype = SOCK_STREAM ;
-  if (getaddrinfo(argv[1], argv[2], &hints, &ai)) goto usage ;
+  if (getaddrinfo(host, port, &hints, &ai)) goto usage ;
   fd = socket(ai->ai_family, SOCK_STREAM, 0) ;
   if (fd < 0) die("socket") ;
   if (!strcmp(mode, "noread"))
@@ -273,6 +268,6 @@ int main (int argc, char **argv)
   if (fd >= 0) close(fd) ;
   return 0 ;
  usage:
-  fputs("sgabuse: usage: sgabuse [ -t secs ] [ -o transcript ] [ -b localip ] noread|rst|longline host port [ arg ]\n", stderr) ;
+  fputs("sgtclient: usage: sgtclient [ -t secs ] [ -o transcript ] [ -b localip ] noread|rst|longline host port [ arg ]\n", stderr) ;
   return 100 ;
 }

@@ -1,6 +1,6 @@
-/* loadclient: an SMTP load generator for smtpguard's benchmarks.
+/* sgtclient load: the SMTP load generator of smtpguard's benchmarks.
  *
- *   loadclient [ -n sessions ] [ -c concurrency ] [ -s script ] [ -p ]
+ *   sgtclient load [ -n sessions ] [ -c concurrency ] [ -s script ] [ -p ]
  *              [ -b firstip ] [ -B ipcount ] [ -D bytes ] [ -H holdfile ]
  *              [ -t secs ] [ -o perip ] host port
  *
@@ -32,13 +32,14 @@
  * -t: the whole run is bounded (default 300 s); sessions cut by it count
  * as failed and the exit code is 2. Exit 0: every session ran to its end. */
 
-#include "loadclient.h"
+#include "load.h"
+#include "sgtclient.h"
 
 static struct lc_conf cf = { .sessions = 1, .conc = 1, .script = "session", .ipcount = 1, .dbytes = 10 << 20, .secs = 300 };
 
 static void usage(void)
 {
-  fprintf(stderr, "loadclient: usage: loadclient [ -n sessions ] [ -c concurrency ] [ -s session|attack|legit|data|hold ] [ -p ] [ -b firstip ] [ -B ipcount ] [ -D bytes ] [ -H holdfile ] [ -t secs ] [ -o perip ] host port\n");
+  fprintf(stderr, "sgtclient: usage: sgtclient load [ -n sessions ] [ -c concurrency ] [ -s session|attack|legit|data|hold ] [ -p ] [ -b firstip ] [ -B ipcount ] [ -D bytes ] [ -H holdfile ] [ -t secs ] [ -o perip ] host port\n");
   exit(100);
 }
 
@@ -52,7 +53,7 @@ static unsigned long num(char const *s)
   return v;
 }
 
-int main(int argc, char **argv)
+int load_main(int argc, char **argv)
 {
   int opt;
   char const *perip = 0;

@@ -1,9 +1,8 @@
 /* ISC license. */
 
-/* Whole-directory walks, for the tools only (smtpguard-cdb, -list): a
-   session never scans, whatever the number of listed IPs. */
+/* Garbage collection of the state directory, for smtpguard-cdb only:
+   a session never scans, whatever the number of listed IPs. */
 
-#include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
 #include <string.h>
@@ -11,48 +10,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "sgip.h"
-#include "sglisting.h"
+#include "sgdir.h"
 #include "sgstate.h"
-
-static DIR *opensub (int fd)
-{
-  DIR *d ;
-  int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  if (dfd == -1) return 0 ;
-  d = fdopendir(dfd) ;
-  if (!d) { int e = errno ; close(dfd) ; errno = e ; }
-  return d ;
-}
-
-int sgstate_foreach (sgstate *st, sglisting_func *f, void *ctx, unsigned int *bad)
-{
-  DIR *d = opensub(st->listedfd) ;
-  if (!d) return 0 ;
-  for (;;)
-  {
-    struct dirent *de ;
-    sglisting l ;
-    char cip[SGIP_MAX] ;
-    errno = 0 ;
-    de = readdir(d) ;
-    if (!de) break ;
-    if (de->d_name[0] == '.') continue ;  /* ., .., temporaries */
-    if (!sgip_canon(cip, de->d_name) || strcmp(cip, de->d_name)
-     || sglisting_read(st->listedfd, cip, &l) <= 0)
-    {
-      if (bad) (*bad)++ ;
-      continue ;
-    }
-    if (!(*f)(&l, ctx)) { int e = errno ; closedir(d) ; errno = e ; return 0 ; }
-  }
-  {
-    int e = errno ;
-    closedir(d) ;
-    errno = e ;
-    return !e ;
-  }
-}
 
 /* A ledger file can go when its newest bucket has left the window: it is
    locked first, so that a writer that opened it meanwhile notices the
@@ -73,7 +32,7 @@ static int gcledger (int dirfd, char const *name, uint64_t old)
 int sgstate_gc (sgstate *st, uint64_t now)
 {
   int n = 0 ;
-  DIR *d = opensub(st->ledgerfd) ;
+  DIR *d = sgdir_open(st->ledgerfd) ;
   if (!d) return -1 ;
   for (;;)
   {
@@ -83,7 +42,7 @@ int sgstate_gc (sgstate *st, uint64_t now)
     if (now > 2 * (uint64_t)st->conf.window) n += gcledger(st->ledgerfd, de->d_name, now - 2 * (uint64_t)st->conf.window) ;
   }
   closedir(d) ;
-  d = opensub(st->listedfd) ;
+  d = sgdir_open(st->listedfd) ;
   if (!d) return -1 ;
   for (;;)
   {

@@ -1,4 +1,4 @@
-/* loadclient.h: shared by loadclient.c, lc_script.c and lc_run.c. */
+/* load.h: sgtclient's load mode, shared by load.c, load_script.c and load_run.c. */
 #ifndef LOADCLIENT_H
 #define LOADCLIENT_H
 

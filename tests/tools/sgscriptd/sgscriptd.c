@@ -1,5 +1,5 @@
-/* sgscriptd: a scripted smtpd for smtpguard's tests of misbehaving
- * servers. It speaks on stdin/stdout like qmail-smtpd or exim -bs.
+/* sgscriptd: the scripted smtpd of smtpguard's tests, bench and demo:
+ * misbehaving servers, and a fast one for the benchmarks. It speaks on stdin/stdout like qmail-smtpd or exim -bs.
  *
  *   sgscriptd [ -l secs ] mode [ n ]
  *
@@ -20,6 +20,9 @@
  *               unsolicited "421 ..." and exits 0
  *   ignoreterm  like normal, but ignores SIGTERM and, at EOF, does not
  *               exit: it waits for the limit (SIGKILL is expected first)
+ *   fast        the benchmarks' smtpd: the same dialogue as normal, as
+ *               cheaply as possible (replies batched, bodies skipped with
+ *               big reads): see fast.c
  *
  * Bounded: whatever the mode, it dies of SIGALRM after -l secs (default
  * 20). Plain libc; no DNS, no files. */
@@ -33,6 +36,8 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
+#include "sgscriptd.h"
+
 #define LINEKEEP 1024
 
 static char const *mode ;
@@ -41,7 +46,7 @@ static long commands ;
 
 static void usage (void)
 {
-  fputs("sgscriptd: usage: sgscriptd [ -l secs ] normal|crash n|exit n|nogreet|noread|garbage [n]|bigreply|unsol421|ignoreterm\n", stderr) ;
+  fputs("sgscriptd: usage: sgscriptd [ -l secs ] normal|crash n|exit n|nogreet|noread|garbage [n]|bigreply|unsol421|ignoreterm|fast\n", stderr) ;
   exit(100) ;
 }
 
@@ -212,9 +217,11 @@ int main (int argc, char **argv)
   if (argc == 2) { n_arg = atol(argv[1]) ; if (n_arg < 0) usage() ; }
   if (strcmp(mode, "normal") && strcmp(mode, "crash") && strcmp(mode, "exit")
    && strcmp(mode, "nogreet") && strcmp(mode, "noread") && strcmp(mode, "garbage")
-   && strcmp(mode, "bigreply") && strcmp(mode, "unsol421") && strcmp(mode, "ignoreterm")) usage() ;
+   && strcmp(mode, "bigreply") && strcmp(mode, "unsol421") && strcmp(mode, "ignoreterm")
+   && strcmp(mode, "fast")) usage() ;
   if ((!strcmp(mode, "crash") || !strcmp(mode, "exit")) && n_arg < 0) usage() ;
   alarm(limit) ;
+  if (!strcmp(mode, "fast")) return fast_main() ;
   signal(SIGPIPE, SIG_IGN) ;
   if (!strcmp(mode, "ignoreterm")) signal(SIGTERM, SIG_IGN) ;
   else signal(SIGTERM, onterm) ;
