@@ -4,11 +4,12 @@
    (smtpguard-list, smtpguard-cdb) may lack write permission: then the
    parts must already exist, which is checked, not assumed.
 
-   Ownership: everything in the state directory belongs to the owner and
-   group of the state directory itself (the admin chowns it to the user
-   the smtpd runs as). Whichever program comes first, smtpguard as that
-   user or a tool run as root, makes the same tree: root gives what it
-   creates to the directory's owner. Every directory and file creation in
+   Ownership: everything in the state directory belongs to the owner of
+   the state directory itself (the admin chowns it to the user the smtpd
+   runs as). Whichever program comes first, smtpguard as that user or a
+   tool run as root, makes the same tree: root gives what it creates to
+   the directory's owner and group (the smtpd user's files have his own
+   group). Every directory and file creation in
    the state directory goes through sgstate_mkdir or sgstate_own. */
 
 #include <errno.h>
@@ -26,7 +27,7 @@ int sgstate_own (int dirfd, int fd, char const *name)
   if (geteuid()) return 1 ;
   if (fstat(dirfd, &d) == -1) return 0 ;
   if (fd >= 0 ? fstat(fd, &f) == -1 : fstatat(dirfd, name, &f, AT_SYMLINK_NOFOLLOW) == -1) return 0 ;
-  if (f.st_uid == d.st_uid && f.st_gid == d.st_gid) return 1 ;
+  if (f.st_uid == d.st_uid) return 1 ;
   return fd >= 0 ? fchown(fd, d.st_uid, d.st_gid) == 0
     : fchownat(dirfd, name, d.st_uid, d.st_gid, AT_SYMLINK_NOFOLLOW) == 0 ;
 }
@@ -87,8 +88,8 @@ void sgstate_close (sgstate *st)
   errno = e ;
 }
 
-/* The first of listed/, ledger/ and wakeup whose owner or group is not
-   the state directory's: its name, with both stats, or 0 if all agree. */
+/* The first of listed/, ledger/ and wakeup whose owner is not the state
+   directory's: its name, with both stats, or 0 if all agree. */
 char const *sgstate_check (sgstate const *st, struct stat *got, struct stat *want)
 {
   static char const *const names[3] = { "listed", "ledger", "wakeup" } ;
@@ -96,7 +97,7 @@ char const *sgstate_check (sgstate const *st, struct stat *got, struct stat *wan
   if (fstat(st->dirfd, want) == -1) return 0 ;
   for (; i < 3 ; i++)
     if (fstatat(st->dirfd, names[i], got, AT_SYMLINK_NOFOLLOW) == 0
-     && (got->st_uid != want->st_uid || got->st_gid != want->st_gid))
+     && got->st_uid != want->st_uid)
       return names[i] ;
   return 0 ;
 }
