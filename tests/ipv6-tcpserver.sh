@@ -52,7 +52,7 @@ done
 v6server() { PATH="$V6/usr/bin:$PATH" SG_HOST=::1 start_tcpserver "$@"; }
 
 # ---- 0. IPv6 rules: smtpguard-cdb writes what that tcprules writes --------
-# (the address ends at the last colon; tcpserver tries TCPREMOTEIP, then
+# (the address ends at the colon before allow or deny; tcpserver tries TCPREMOTEIP, then
 # its prefixes that end with a colon, then the empty key)
 command -v cdb >/dev/null 2>&1 || fail "cdb (tinycdb) not installed"
 printf '%s\n' 'fd00:5347::2:allow,X="exact"' 'fd00:5347:::allow,X="prefix"' 'fd00::allow,X="short"' \
