@@ -10,6 +10,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/deploy/deploylib.sh"
 need_root
+# Debian's runit package is the supervision tools only: runit-init, which
+# would replace the machine's init, must not come with it
+case $(dpkg-query -W -f='${Status}' runit-init 2>/dev/null) in
+  *" installed") fail "runit-init is installed: it replaces init; package/deps-test wants runit only" ;;
+esac
+case $(readlink -f /sbin/init 2>/dev/null) in *runit*) fail "/sbin/init is runit's" ;; esac
 need_sgtclient
 need_smtpguard
 deploy_users ru
