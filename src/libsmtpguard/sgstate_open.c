@@ -27,7 +27,8 @@ int sgstate_own (int dirfd, int fd, char const *name)
   if (geteuid()) return 1 ;
   if (fstat(dirfd, &d) == -1) return 0 ;
   if (fd >= 0 ? fstat(fd, &f) == -1 : fstatat(dirfd, name, &f, AT_SYMLINK_NOFOLLOW) == -1) return 0 ;
-  if (f.st_uid == d.st_uid) return 1 ;
+  /* what root made, never what another user made (a group-run setup) */
+  if (f.st_uid || !d.st_uid) return 1 ;
   return fd >= 0 ? fchown(fd, d.st_uid, d.st_gid) == 0
     : fchownat(dirfd, name, d.st_uid, d.st_gid, AT_SYMLINK_NOFOLLOW) == 0 ;
 }
@@ -89,12 +90,13 @@ void sgstate_close (sgstate *st)
 }
 
 /* The first of listed/, ledger/ and wakeup whose owner is not the state
-   directory's: its name, with both stats, or 0 if all agree. */
+   directory's: its name, with both stats, or 0 if all agree. A
+   directory owned by root says nothing of who the smtpd runs as: 0. */
 char const *sgstate_check (sgstate const *st, struct stat *got, struct stat *want)
 {
   static char const *const names[3] = { "listed", "ledger", "wakeup" } ;
   unsigned int i = 0 ;
-  if (fstat(st->dirfd, want) == -1) return 0 ;
+  if (fstat(st->dirfd, want) == -1 || !want->st_uid) return 0 ;
   for (; i < 3 ; i++)
     if (fstatat(st->dirfd, names[i], got, AT_SYMLINK_NOFOLLOW) == 0
      && got->st_uid != want->st_uid)
