@@ -190,6 +190,8 @@ deploy_attack() {
   done
   _lp=$(up_pid "$S/smtpd/log")
   if [ -n "$_lp" ]; then assert_eq "$(ps -o user= -p "$_lp")" "$LOGUSER" "$DKIND: user of the smtpd's logger"; fi
+  _legits() { [ "$(grep -c 'smtpguard: info: session ip=127\.0\.6\.2 ' "$SLOG")" -eq 2 ]; }
+  wait_until 5 _legits || fail "$DKIND: want 2 session lines for the legitimate sender"
   "$SG_BIN/smtpguard-stat" -t "$SLOG" "$CLOG" >"$T/stat" || fail "$DKIND: smtpguard-stat failed"
   assert_grep "$T/stat" "^ip	127\.0\.6\.7	1	0	3	1	10	1$" "$DKIND: smtpguard-stat: the attacker's row"
   assert_grep "$T/stat" "^session	legit	2$" "$DKIND: smtpguard-stat: two legit sessions"
