@@ -22,11 +22,11 @@ mkdir -p "$SG_EXIM_DIR" && chown $U "$SG_EXIM_DIR" || fail "exim dir"
 printf '127.0.0.1:allow\n' >"$T/rules"
 
 owner() { stat -c %U:%G "$1"; }
-legit_script() {
+write_legit() {
   printf '%s\n' '< 220' '> EHLO legit.example.test' '< 250' '> MAIL FROM:<a@legit.example.test>' '< 250' \
     '> RCPT TO:<good1@example.test>' '< 250' '> DATA' '< 354' '> hello' '> .' '< 250' '> QUIT' '< 221' 'eof' >"$T/legit"
 }
-legit_script
+write_legit
 attack_script "$T/kick" lockstep yes
 # serve STATEDIR: smtpguard -d STATEDIR and exim as the smtpd user
 serve() {
