@@ -95,12 +95,14 @@ endif
 
 # just the suite, once
 check-quick: tests
+	sh package/install-deps test
 	BUILD=$(BUILD) sh tests/run
 
 # Fuzzing the scanner (issue 5): clang-14, libFuzzer, ASan+UBSan, into
 # build-fuzz/. `make check` runs the short run through tests/fuzz-short.sh.
 FUZZTIME ?= 600
 fuzz:
+	sh package/install-deps test
 	FUZZ_REQUIRED=1 FUZZ_SECONDS=$(FUZZTIME) BUILD_FUZZ=build-fuzz sh tests/fuzz-short.sh
 fuzz-short:
 	FUZZ_REQUIRED=1 FUZZ_SECONDS=60 BUILD_FUZZ=build-fuzz sh tests/fuzz-short.sh
@@ -125,6 +127,7 @@ install: all
 # Benchmarks (issue 6): one table, also in bench/results/latest.md;
 # BENCH_QUICK=1: quick mode (make check runs it to prove the harness)
 bench: all
+	sh package/install-deps test
 	BUILD=$(BUILD) BENCH_QUICK=$(BENCH_QUICK) bash bench/run
 
 # the live demo: `make demo` (about a minute), `make demo DEMO_SHORT=1` (about 20 s)
