@@ -71,8 +71,9 @@ int sgledger_lock (sgstate *st, char const *ip)
     }
     if (flock(fd, LOCK_EX) == -1 || fstat(fd, &stt) == -1) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
     if (!S_ISREG(stt.st_mode)) { close(fd) ; errno = EINVAL ; return -1 ; }
-    /* root (smtpguard-unlist) gives what it creates to the smtpd user */
-    if (!stt.st_uid && !sgstate_own(st->ledgerfd, fd, 0)) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
+    /* root (smtpguard-unlist) gives what it creates to the smtpd user;
+       if it cannot, the smtpd user starts the file again (above) */
+    if (!stt.st_uid) sgstate_own(st->ledgerfd, fd, 0) ;
     if (stt.st_nlink) return fd ;
     close(fd) ;  /* sgstate_gc unlinked it while we waited: take the new one */
   }

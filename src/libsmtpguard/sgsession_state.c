@@ -8,9 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <skalibs/types.h>
-
 #include <skalibs/strerr.h>
+#include <skalibs/types.h>
 
 #include "sgclock.h"
 #include "sgip.h"

@@ -9,8 +9,9 @@
    runs as). Whichever program comes first, smtpguard as that user or a
    tool run as root, makes the same tree: root gives what it creates to
    the directory's owner and group (the smtpd user's files have his own
-   group). Every directory and file creation in
-   the state directory goes through sgstate_mkdir or sgstate_own. */
+   group). Every directory and file creation in the state directory goes
+   through sgstate_mkdir or sgstate_own; a listing (a symlink) needs
+   neither: whoever owns listed/ can replace it. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,8 +42,9 @@ int sgstate_mkdir (int dirfd, char const *name)
   fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) ;
   /* say why it could not be made (EACCES, EROFS, ENOSPC), not ENOENT */
   if (fd == -1 && errno == ENOENT && e) errno = e ;
-  /* also repairs a directory that an older version made as root */
-  if (fd >= 0 && !sgstate_own(dirfd, fd, 0)) { e = errno ; close(fd) ; errno = e ; return -1 ; }
+  /* also repairs a directory that an older version made as root; if
+     that fails (read-only), reading still works and the tools report it */
+  if (fd >= 0) sgstate_own(dirfd, fd, 0) ;
   return fd ;
 }
 
