@@ -85,7 +85,7 @@ static int addlisting (sglisting const *l, void *p)
   if (c->rbltext)
   {
     stralloc d = STRALLOC_ZERO ;
-    int r = stralloc_cats(&d, "+RBLSMTPD=-") && stralloc_cats(&d, c->rbltext) && stralloc_0(&d)
+    int r = stralloc_cats(&d, "+RBLSMTPD=") && stralloc_cats(&d, c->rbltext) && stralloc_0(&d)
      && cdb_make_add(&c->cm, l->ip, strlen(l->ip), d.s, d.len) == 0 ;
     stralloc_free(&d) ;
     if (!r) return 0 ;
