@@ -1,6 +1,6 @@
 /* ISC license. */
 
-/* smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] rules.txt rules.cdb
+/* smtpguard-cdb [ -w ] [ -r text | -R text ] [ -t secs ] [ -d statedir ] rules.txt rules.cdb
    Builds the cdb tcpserver -x reads from the admin's tcprules file and
    the unexpired listings; with -w, stays and rebuilds on every change. */
 
@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <skalibs/alloc.h>
 #include <skalibs/types.h>
 #include <skalibs/sgetopt.h>
 #include <skalibs/strerr.h>
@@ -26,7 +27,7 @@
 #include "sgclock.h"
 #include "sgstate.h"
 
-#define USAGE "smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] [ -p count ] [ -L len6 ] [ -z zone4 ] [ -Z zone6 ] [ -i import ]... rules.txt rules.cdb"
+#define USAGE "smtpguard-cdb [ -w ] [ -r text | -R text ] [ -t secs ] [ -d statedir ] [ -p count ] [ -L len6 ] [ -z zone4 ] [ -Z zone6 ] [ -i import ]... rules.txt rules.cdb"
 #define dieusage() strerr_dieusage(100, USAGE)
 #define MINGAP_MS 250  /* at most 4 rebuilds a second: bursts coalesce */
 
@@ -34,7 +35,7 @@ char const *PROG = "smtpguard-cdb" ;
 
 static char const *rulesfn ;
 static char const *target ;
-static char const *rbltext = 0 ;
+static char const *rbltext = 0 ;  /* the RBLSMTPD value: "text" (451) or "-text" (553) */
 static char const *statedir = 0 ;
 static sgstate st = SGSTATE_ZERO ;
 static int stopen = 0 ;
@@ -71,6 +72,23 @@ static void imports_free (stralloc *sa)
   for (; i < nimports ; i++) stralloc_free(&sa[i]) ;
 }
 
+/* Everything in the statedir must belong to the statedir's owner, the
+   smtpd user (doc/statedir.html); root repairs the parts as it opens
+   them, anyone else can only say what to run. */
+static void ownercheck (void)
+{
+  struct stat got, want ;
+  char const *name = sgstate_check(&st, &got, &want) ;
+  if (name)
+  {
+    char gu[UID_FMT], gg[GID_FMT], wu[UID_FMT], wg[GID_FMT] ;
+    gu[uid_fmt(gu, got.st_uid)] = 0 ; gg[gid_fmt(gg, got.st_gid)] = 0 ;
+    wu[uid_fmt(wu, want.st_uid)] = 0 ; wg[gid_fmt(wg, want.st_gid)] = 0 ;
+    strerr_warnw(statedir, "/", name, " belongs to ", gu, ":", gg, ", the state directory to ", wu, ":", wg,
+      ": smtpguard cannot record there: run chown -R ", wu, ":", wg, " ", statedir) ;
+  }
+}
+
 /* 1 built, 0 rules syntax error (reported), -1 system error (reported) */
 static int build (int watching)
 {
@@ -87,6 +105,7 @@ static int build (int watching)
       return -1 ;
     }
     stopen = 1 ;
+    ownercheck() ;
   }
   if (!openslurpclose(&rules, rulesfn))
   {
@@ -165,18 +184,19 @@ extern void sgcdb_watch (unsigned int pollsecs) ;
 
 int main (int argc, char const *const *argv)
 {
-  int watch = 0 ;
+  int watch = 0, perm = 0 ;
   unsigned int pollsecs = 1 ;
   {
     subgetopt l = SUBGETOPT_ZERO ;
     for (;;)
     {
-      int opt = subgetopt_r(argc, argv, "wr:t:d:p:L:z:Z:i:", &l) ;
+      int opt = subgetopt_r(argc, argv, "wr:R:t:d:p:L:z:Z:i:", &l) ;
       if (opt == -1) break ;
       switch (opt)
       {
         case 'w' : watch = 1 ; break ;
-        case 'r' : rbltext = l.arg ; break ;
+        case 'r' : rbltext = l.arg ; perm = 0 ; break ;
+        case 'R' : rbltext = l.arg ; perm = 1 ; break ;
         case 't' : if (!uint0_scan(l.arg, &pollsecs) || !pollsecs) dieusage() ; break ;
         case 'd' : statedir = l.arg ; break ;
         case 'p' : if (!uint0_scan(l.arg, &nets.prefixmin) || nets.prefixmin == 1) dieusage() ; break ;
@@ -196,6 +216,17 @@ int main (int argc, char const *const *argv)
   rulesfn = argv[0] ;
   target = argv[1] ;
   if (rbltext && strchr(rbltext, '\n')) strerr_dief(100, "the -r text must be one line") ;
+  if (rbltext && !perm && rbltext[0] == '-') strerr_dief(100, "the -r text must not start with -: for a permanent refusal use -R") ;
+  if (rbltext && !*rbltext) strerr_dief(100, "the -r text must not be empty") ;
+  /* rblsmtpd answers 451 to RBLSMTPD="text", 553 to "-text" */
+  if (rbltext && perm)
+  {
+    size_t n = strlen(rbltext) ;
+    char *s = alloc(n + 2) ;
+    if (!s) strerr_diefsys(111, "unable to ", "allocate") ;
+    s[0] = '-' ; memcpy(s + 1, rbltext, n + 1) ;
+    rbltext = s ;
+  }
   if (!watch)
   {
     int r = build(0) ;

@@ -24,7 +24,8 @@ struct sgcdbstats_s
 } ;
 
 /* builds target from the rules text and the listings of st (may be 0):
-   deny records, or allow with RBLSMTPD="-<rbltext>" if rbltext is set.
+   deny records, or allow with RBLSMTPD="<rbltext>" if rbltext is set
+   (rblsmtpd: 451 with that text, 553 if it starts with '-').
    Temporary file <target>.tmp.<pid> in target's directory, fsync,
    rename, fsync of the directory; stale <target>.tmp.* are removed under
    the lock <target>.lock. 1 ok; 0 syntax error in the rules (*errline,

@@ -76,7 +76,7 @@ int sgcdbctx_deny (ctx *c, char const *key, size_t len)
   stralloc d = STRALLOC_ZERO ;
   int r ;
   if (!c->rbltext) return cdb_make_add(&c->cm, key, len, "D", 2) == 0 ;  /* tcprules: "D" NUL */
-  r = stralloc_cats(&d, "+RBLSMTPD=-") && stralloc_cats(&d, c->rbltext) && stralloc_0(&d)
+  r = stralloc_cats(&d, "+RBLSMTPD=") && stralloc_cats(&d, c->rbltext) && stralloc_0(&d)
    && cdb_make_add(&c->cm, key, len, d.s, d.len) == 0 ;
   stralloc_free(&d) ;
   return r ;

@@ -271,6 +271,7 @@ static int writenets (nctx *n, sgstate *st)
   snprintf(tmp, sizeof(tmp), "%s.tmp.%u", SGNETS_FILE, (unsigned int)getpid()) ;
   fd = openat(st->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644) ;
   if (fd == -1) return 0 ;
+  sgstate_own(st->dirfd, fd, tmp) ;  /* like all in the statedir: its owner's */
   if (cdb_make_start(&cm, fd) < 0) goto err ;
   for (; i < ne ; i++)
   {

@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <skalibs/strerr.h>
+#include <skalibs/types.h>
 
 #include "sgcdbnets.h"
 #include "sgclock.h"
@@ -21,6 +23,16 @@
 void sgsession_warn (sgsession const *s, char const *dir, char const *what, int e)
 {
   errno = e ;
+  if (e == EACCES)
+  {
+    /* the usual cause: the admin did not give the directory to the user
+       tcpserver -u runs us as; say what to run (doc/statedir.html) */
+    char fmt[UID_FMT] ;
+    fmt[uid_fmt(fmt, geteuid())] = 0 ;
+    strerr_warnw("unable to ", what, " in ", dir, " for ", s->ip, ": ", strerror(e),
+      ": the state directory and all in it must belong to uid ", fmt, ": run chown -R ", fmt, " ", dir) ;
+    return ;
+  }
   strerr_warnwu5sys(what, " in ", dir, " for ", s->ip) ;
 }
 
