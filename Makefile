@@ -43,7 +43,13 @@ TOOL_BINARIES := $(TOOL_SOURCES:tests/tools/%.c=$(BUILD)/tests/tools/%) $(addpre
 
 all: $(BINARIES)
 
-$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+# Before the first compile: a missing Debian package stops the build with
+# one line that says what to run, not with a compiler error.
+$(BUILD)/.deps-build: package/deps-build
+	@sh package/install-deps -c build
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/obj/%.o: src/%.c $(HEADERS) | $(BUILD)/.deps-build
 	@mkdir -p $(@D)
 	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
@@ -114,12 +120,14 @@ endif
 
 # just the suite, once
 check-quick: tests
+	sh package/install-deps test
 	BUILD=$(BUILD) sh tests/run
 
 # Fuzzing the scanner: clang-14, libFuzzer, ASan+UBSan, into
 # build-fuzz/. `make check` runs the short run through tests/fuzz-short.sh.
 FUZZTIME ?= 600
 fuzz:
+	sh package/install-deps test
 	FUZZ_REQUIRED=1 FUZZ_SECONDS=$(FUZZTIME) BUILD_FUZZ=build-fuzz sh tests/fuzz-short.sh
 fuzz-short:
 	FUZZ_REQUIRED=1 FUZZ_SECONDS=60 BUILD_FUZZ=build-fuzz sh tests/fuzz-short.sh
@@ -135,16 +143,21 @@ install: all
 	for p in $(PROGRAMS) ; do install -m 755 $(BUILD)/bin/$$p $(DESTDIR)$(BINDIR)/$$p || exit 1 ; done
 	if [ -d doc ] ; then cp -R doc/. $(DESTDIR)$(DOCDIR)/ ; fi
 	cp README COPYING $(DESTDIR)$(DOCDIR)/
-	# the demo only runs from a source tree: not installed
-	if [ -d examples ] ; then for d in examples/*/ ; do case $$d in examples/demo/) ;; *) cp -R $$d $(DESTDIR)$(EXDIR)/ ;; esac ; done ; fi
+	# the demo only runs from a source tree: not installed. The s6 and
+	# runit service directories are made from the daemontools ones.
+	sh package/mkservice daemontools examples/service $(DESTDIR)$(EXDIR)/service
+	sh package/mkservice s6 examples/service $(DESTDIR)$(EXDIR)/s6
+	sh package/mkservice runit examples/service $(DESTDIR)$(EXDIR)/runit
 
 # Benchmarks: one table, also in bench/results/latest.md;
 # BENCH_QUICK=1: quick mode (make check runs it to prove the harness)
 bench: all $(addprefix $(BUILD)/tests/tools/,$(MULTI_TOOLS))
+	sh package/install-deps test
 	BUILD=$(BUILD) BENCH_QUICK=$(BENCH_QUICK) bash bench/run
 
 # the live demo: `make demo` (about a minute), `make demo DEMO_SHORT=1` (about 20 s)
-demo: all
+# no `all` first: the demo installs the packages it misses, then builds
+demo:
 	DEMO_SHORT=$(DEMO_SHORT) bash examples/demo/run
 
 clean:

@@ -114,6 +114,23 @@ need_smtpguard() {
   [ -x "$SG_BIN/smtpguard" ] || fail "no $SG_BIN/smtpguard (run make)"
 }
 
+# fetch_deb_bin PACKAGE PROGRAM: the path of PROGRAM from a Debian
+# package that must not be installed (it would replace part of the
+# machine): `apt-get download` and `dpkg -x` once into $BUILD/debs,
+# kept there for later runs. Prints the path, or why not (exit 1).
+fetch_deb_bin() {
+  _d=$BUILD/debs/$1
+  _p=$(find "$_d/x" -type f -name "$2" -perm -u+x 2>/dev/null | head -n 1)
+  if [ -z "$_p" ]; then
+    mkdir -p "$_d" || { echo "mkdir $_d"; return 1; }
+    ( cd "$_d" && rm -f ./*.deb && apt-get download "$1" >download.log 2>&1 &&
+      dpkg -x ./*.deb x ) || { echo "apt-get download $1 failed: $(tail -n 1 "$_d/download.log" 2>/dev/null)"; return 1; }
+    _p=$(find "$_d/x" -type f -name "$2" -perm -u+x | head -n 1)
+    [ -n "$_p" ] || { echo "no $2 in $1"; return 1; }
+  fi
+  echo "$_p"
+}
+
 # --- ports and servers ------------------------------------------------
 # pick_port: a random port in 20000-60999 that nothing listens on now.
 pick_port() {

@@ -30,7 +30,7 @@ assert_grep "$T/human" '^10\.0\.0\.1 +badrcpt +2023-11-14 22:13:20 +2023-11-14 2
 
 # with -r: an allow record that makes rblsmtpd speak
 "$SG_TESTBIN/smtpguard-cdb" -r "listed by smtpguard" -d "$S" "$T/rules.txt" "$T/rbl.cdb" 2>>"$T/log" || fail "-r build"
-assert_eq "$(cdb_value "$T/rbl.cdb" 10.0.0.1)" "+RBLSMTPD=-listed by smtpguard|" "-r record"
+assert_eq "$(cdb_value "$T/rbl.cdb" 10.0.0.1)" "+RBLSMTPD=listed by smtpguard|" "-r record"
 
 # one second before expiry: still there; at expiry: gone from cdb and list
 at $((t0 + 3599)); build

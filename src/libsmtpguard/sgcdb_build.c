@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include <cdb.h>
 
@@ -25,23 +26,15 @@
 #include <skalibs/types.h>
 
 #include "sgcdb.h"
+#include "sgcdb_internal.h"
+#include "sgcdbnets.h"
+#include "sgnet.h"
 #include "sgip.h"
 #include "sglisting.h"
 #include "sgrules.h"
 #include "sgstate.h"
 
-typedef struct ctx_s ctx, *ctx_ref ;
-struct ctx_s
-{
-  stralloc recs ;    /* rules records: klen(4) dlen(4) key data, in order */
-  stralloc exact ;   /* char[SGIP_MAX] canonical IPs the rules have keys for */
-  size_t nrecs ;
-  size_t nexact ;
-  struct cdb_make cm ;
-  char const *rbltext ;
-  uint64_t now ;
-  sgcdbstats *stats ;
-} ;
+typedef sgcdbctx ctx ;
 
 static int collect (char const *key, size_t klen, char const *data, size_t dlen, void *p)
 {
@@ -70,6 +63,111 @@ static int cmp (void const *a, void const *b)
   return strcmp(a, b) ;
 }
 
+int sgcdbctx_exact (ctx *c, char const *ip)
+{
+  char k[SGIP_MAX] ;
+  memset(k, 0, sizeof(k)) ;
+  memcpy(k, ip, strlen(ip)) ;
+  return c->nexact && bsearch(k, c->exact.s, c->nexact, SGIP_MAX, &cmp) ;
+}
+
+int sgcdbctx_deny (ctx *c, char const *key, size_t len)
+{
+  stralloc d = STRALLOC_ZERO ;
+  int r ;
+  if (!c->rbltext) return cdb_make_add(&c->cm, key, len, "D", 2) == 0 ;  /* tcprules: "D" NUL */
+  r = stralloc_cats(&d, "+RBLSMTPD=") && stralloc_cats(&d, c->rbltext) && stralloc_0(&d)
+   && cdb_make_add(&c->cm, key, len, d.s, d.len) == 0 ;
+  stralloc_free(&d) ;
+  return r ;
+}
+
+/* the admin's records by key, the first of equal keys first: what
+   tcpserver would find for a key */
+static ctx *sortctx ;
+static int reccmp (void const *a, void const *b)
+{
+  size_t x = *(size_t const *)a, y = *(size_t const *)b ;
+  uint32_t lx[2], ly[2] ;
+  int r ;
+  memcpy(lx, sortctx->recs.s + x, sizeof(lx)) ;
+  memcpy(ly, sortctx->recs.s + y, sizeof(ly)) ;
+  r = memcmp(sortctx->recs.s + x + 8, sortctx->recs.s + y + 8, lx[0] < ly[0] ? lx[0] : ly[0]) ;
+  if (!r) r = lx[0] < ly[0] ? -1 : lx[0] > ly[0] ;
+  if (!r) r = x < y ? -1 : x > y ;
+  return r ;
+}
+
+static int findrec (ctx *c, char const *key, size_t klen, char const **data, uint32_t *dlen)
+{
+  size_t lo = 0, hi = c->index.len / sizeof(size_t) ;
+  size_t const *ix = (size_t const *)c->index.s ;
+  while (lo < hi)
+  {
+    size_t mid = (lo + hi) / 2 ;
+    uint32_t l[2] ;
+    int r ;
+    memcpy(l, c->recs.s + ix[mid], sizeof(l)) ;
+    r = memcmp(c->recs.s + ix[mid] + 8, key, l[0] < klen ? l[0] : klen) ;
+    if (!r) r = l[0] < klen ? -1 : l[0] > klen ;
+    if (r < 0) lo = mid + 1 ; else hi = mid ;
+  }
+  if (lo < c->index.len / sizeof(size_t))
+  {
+    uint32_t l[2] ;
+    memcpy(l, c->recs.s + ix[lo], sizeof(l)) ;
+    if (l[0] == klen && !memcmp(c->recs.s + ix[lo] + 8, key, klen))
+    {
+      *data = c->recs.s + ix[lo] + 8 + l[0] ;
+      *dlen = l[1] ;
+      return 1 ;
+    }
+  }
+  return 0 ;
+}
+
+/* A carve-out says what the admin's rules would say without our network
+   record: their longest prefix of the address (tcpserver strips the text
+   at each '.' or ':'), or a plain allow. */
+int sgcdbctx_allow (ctx *c, sgnet const *h)
+{
+  char ip[SGNET_FMTMAX] ;
+  size_t len = sgnet_fmt(ip, h), i = len ;
+  char const *data = "" ;
+  uint32_t dlen = 0 ;
+  if (!c->index.len && c->nrecs)
+  {
+    size_t pos = 0, k = 0 ;
+    if (!stralloc_ready(&c->index, c->nrecs * sizeof(size_t))) return 0 ;
+    for (; k < c->nrecs ; k++)
+    {
+      uint32_t l[2] ;
+      memcpy(l, c->recs.s + pos, sizeof(l)) ;
+      memcpy(c->index.s + k * sizeof(size_t), &pos, sizeof(size_t)) ;
+      pos += 8 + l[0] + l[1] ;
+    }
+    c->index.len = c->nrecs * sizeof(size_t) ;
+    sortctx = c ;
+    qsort(c->index.s, c->nrecs, sizeof(size_t), &reccmp) ;
+  }
+  while (i--)
+    if ((ip[i] == '.' || ip[i] == ':') && findrec(c, ip, i + 1, &data, &dlen)) break ;
+  if (i == (size_t)-1) findrec(c, "", 0, &data, &dlen) ;
+  return cdb_make_add(&c->cm, ip, len, data, dlen) == 0 ;
+}
+
+int sgcdb_hashistory (sgstate *st, char const *ip, uint64_t now)
+{
+  struct stat stt ;
+  int fd = openat(st->dirfd, "history", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  int r ;
+  (void)now ;
+  if (fd == -1) return 0 ;
+  r = fstatat(fd, ip, &stt, AT_SYMLINK_NOFOLLOW) == 0 ;
+  close(fd) ;
+  return r ;
+}
+
 static int addlisting (sglisting const *l, void *p)
 {
   ctx *c = p ;
@@ -82,15 +180,7 @@ static int addlisting (sglisting const *l, void *p)
     c->stats->shadowed++ ;
     return 1 ;
   }
-  if (c->rbltext)
-  {
-    stralloc d = STRALLOC_ZERO ;
-    int r = stralloc_cats(&d, "+RBLSMTPD=-") && stralloc_cats(&d, c->rbltext) && stralloc_0(&d)
-     && cdb_make_add(&c->cm, l->ip, strlen(l->ip), d.s, d.len) == 0 ;
-    stralloc_free(&d) ;
-    if (!r) return 0 ;
-  }
-  else if (cdb_make_add(&c->cm, l->ip, strlen(l->ip), "D", 2) < 0) return 0 ;
+  if (!sgcdbctx_deny(c, l->ip, strlen(l->ip))) return 0 ;
   c->stats->listed++ ;
   if (!c->stats->nextexpiry || l->until < c->stats->nextexpiry) c->stats->nextexpiry = l->until ;
   return 1 ;
@@ -112,11 +202,16 @@ static void cleantemps (int dirfd, char const *base)
   closedir(d) ;
 }
 
-static int sgcdb_write (ctx *, int dirfd, char const *base, sgstate *) ;
+static int sgcdb_write (ctx *, int dirfd, char const *base, sgstate *, sgcdbnets const *) ;
 
 int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
 {
-  ctx c = { .recs = STRALLOC_ZERO, .exact = STRALLOC_ZERO, .nrecs = 0, .nexact = 0, .rbltext = rbltext, .now = now, .stats = stats } ;
+  return sgcdb_buildx(target, rules, ruleslen, st, rbltext, 0, now, stats, errline, errwhat) ;
+}
+
+int sgcdb_buildx (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, sgcdbnets const *nets, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
+{
+  ctx c = { .recs = STRALLOC_ZERO, .exact = STRALLOC_ZERO, .index = STRALLOC_ZERO, .nrecs = 0, .nexact = 0, .rbltext = rbltext, .now = now, .stats = stats } ;
   char const *slash = strrchr(target, '/') ;
   char const *base = slash ? slash + 1 : target ;
   int dirfd = -1, lockfd = -1, r = -1 ;
@@ -144,7 +239,7 @@ int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate
   }
   if (lockfd == -1 || flock(lockfd, LOCK_EX) == -1) goto end ;
   cleantemps(dirfd, base) ;
-  r = sgcdb_write(&c, dirfd, base, st) ? 1 : -1 ;
+  r = sgcdb_write(&c, dirfd, base, st, nets) ? 1 : -1 ;
  end:
   {
     int e = errno ;
@@ -152,13 +247,14 @@ int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate
     if (dirfd >= 0) close(dirfd) ;
     stralloc_free(&c.recs) ;
     stralloc_free(&c.exact) ;
+    stralloc_free(&c.index) ;
     errno = e ;
   }
   return r ;
 }
 
 /* the temporary file, its records, fsync, rename, fsync of the directory */
-static int sgcdb_write (ctx *c, int dirfd, char const *base, sgstate *st)
+static int sgcdb_write (ctx *c, int dirfd, char const *base, sgstate *st, sgcdbnets const *nets)
 {
   int started = 0 ;
   char tmp[NAME_MAX + 1] ;
@@ -179,7 +275,8 @@ static int sgcdb_write (ctx *c, int dirfd, char const *base, sgstate *st)
     if (cdb_make_add(&c->cm, c->recs.s + pos, l[0], c->recs.s + pos + l[0], l[1]) < 0) goto err ;
     pos += l[0] + l[1] ;
   }
-  if (st && !sgstate_foreach(st, &addlisting, c, &c->stats->bad)) goto err ;
+  if (sgcdbnets_active(nets)) { if (!sgcdb_nets(c, st, nets)) goto err ; }
+  else if (st && !sgstate_foreach(st, &addlisting, c, &c->stats->bad)) goto err ;
   started = 0 ;
   if (cdb_make_finish(&c->cm) < 0) goto err ;
   if (fsync(fd) == -1) goto err ;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 
 #include "sgclock.h"
 #include "sgip.h"
@@ -36,6 +37,19 @@ int main (int argc, char **argv)
 {
   if (argc >= 4 && !strcmp(argv[1], "kick"))
     return kick(argv[2], argv[3], argc > 4 ? sgreason_scan(argv[4]) : SGR_BADRCPT) ;
+  if (argc == 4 && !strcmp(argv[1], "history"))
+  {
+    /* one delivery recorded for IP (placeholder record until the
+       history module lands: its presence is the history) */
+    char fn[4096] ;
+    FILE *f ;
+    snprintf(fn, sizeof(fn), "%s/history", argv[2]) ;
+    mkdir(fn, 0755) ;
+    snprintf(fn, sizeof(fn), "%s/history/%s", argv[2], argv[3]) ;
+    f = fopen(fn, "w") ;
+    if (!f || fclose(f)) return 111 ;
+    return 0 ;
+  }
   if (argc == 4 && !strcmp(argv[1], "listed"))
   {
     sgstate st ;
