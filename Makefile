@@ -37,11 +37,19 @@ BINARIES := $(addprefix $(BUILD)/bin/,$(PROGRAMS))
 TEST_SOURCES := $(sort $(wildcard tests/unit/*.c))
 TEST_BINARIES := $(TEST_SOURCES:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SOURCES := $(sort $(wildcard tests/tools/*.c))
-TOOL_BINARIES := $(TOOL_SOURCES:tests/tools/%.c=$(BUILD)/tests/tools/%)
+# the test client and the scripted smtpd, of several files each
+MULTI_TOOLS := sgtclient sgscriptd
+TOOL_BINARIES := $(TOOL_SOURCES:tests/tools/%.c=$(BUILD)/tests/tools/%) $(addprefix $(BUILD)/tests/tools/,$(MULTI_TOOLS))
 
 all: $(BINARIES)
 
-$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+# Before the first compile: a missing Debian package stops the build with
+# one line that says what to run, not with a compiler error.
+$(BUILD)/.deps-build: package/deps-build
+	@sh package/install-deps -c build
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/obj/%.o: src/%.c $(HEADERS) | $(BUILD)/.deps-build
 	@mkdir -p $(@D)
 	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
@@ -57,22 +65,45 @@ $(BUILD)/bin/$(notdir $(1:.c=)): $(1:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/libsmtpg
 endef
 $(foreach s,$(BIN_SOURCES),$(eval $(call program_rule,$(s))))
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsmtpguard.a $(HEADERS)
+# The test clock: sgnow() that honours SMTPGUARD_NOW, linked ahead of the
+# library only into test builds: the unit tests, the test tools and the
+# programs' variants in $(BUILD)/tests/bin/ that the time-travel tests
+# run. The installed programs read the real clock whatever the environment.
+TESTCLOCK := $(BUILD)/testobj/sgclock-testhook.o
+$(TESTCLOCK): src/libsmtpguard/sgclock.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(LIBS)
+	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -DSGCLOCK_TESTHOOK -c -o $@ $<
+define testprogram_rule
+$(BUILD)/tests/bin/$(notdir $(1:.c=)): $(1:src/%.c=$(BUILD)/obj/%.o) $(TESTCLOCK) $(BUILD)/libsmtpguard.a
+	@mkdir -p $$(@D)
+	$(LD_LINE) $(EXTRA_LDFLAGS) -o $$@ $$< $(TESTCLOCK) $(LIBS)
+endef
+$(foreach s,$(BIN_SOURCES),$(eval $(call testprogram_rule,$(s))))
+TEST_PROGRAMS := $(addprefix $(BUILD)/tests/bin/,$(PROGRAMS))
+
+$(BUILD)/tests/%: tests/unit/%.c $(TESTCLOCK) $(BUILD)/libsmtpguard.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(TESTCLOCK) $(LIBS)
 
 # test tools (clients, scripted servers) are plain libc programs
 $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC_LINE) $(EXTRA_CFLAGS) -o $@ $< $(EXTRA_LDFLAGS)
 
+define multitool_rule
+$(BUILD)/tests/tools/$(1): $(sort $(wildcard tests/tools/$(1)/*.c)) $(wildcard tests/tools/$(1)/*.h)
+	@mkdir -p $$(@D)
+	$(CC_LINE) $(EXTRA_CFLAGS) -o $$@ $(sort $(wildcard tests/tools/$(1)/*.c)) $(EXTRA_LDFLAGS)
+endef
+$(foreach t,$(MULTI_TOOLS),$(eval $(call multitool_rule,$(t))))
+
 # test tools that use the library
-$(BUILD)/tests/state/%: tests/state/%.c $(BUILD)/libsmtpguard.a $(HEADERS)
+$(BUILD)/tests/state/%: tests/state/%.c $(TESTCLOCK) $(BUILD)/libsmtpguard.a $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(LIBS)
+	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(TESTCLOCK) $(LIBS)
 STATE_TOOLS := $(patsubst tests/state/%.c,$(BUILD)/tests/state/%,$(wildcard tests/state/*.c))
 
-tests: all $(TEST_BINARIES) $(TOOL_BINARIES) $(STATE_TOOLS)
+tests: all $(TEST_PROGRAMS) $(TEST_BINARIES) $(TOOL_BINARIES) $(STATE_TOOLS)
 
 # Every test: unit programs and the shell suites through the real chain
 # (the short fuzz run and the benchmark's quick mode among them); then
@@ -89,12 +120,14 @@ endif
 
 # just the suite, once
 check-quick: tests
+	sh package/install-deps test
 	BUILD=$(BUILD) sh tests/run
 
-# Fuzzing the scanner (issue 5): clang-14, libFuzzer, ASan+UBSan, into
+# Fuzzing the scanner: clang-14, libFuzzer, ASan+UBSan, into
 # build-fuzz/. `make check` runs the short run through tests/fuzz-short.sh.
 FUZZTIME ?= 600
 fuzz:
+	sh package/install-deps test
 	FUZZ_REQUIRED=1 FUZZ_SECONDS=$(FUZZTIME) BUILD_FUZZ=build-fuzz sh tests/fuzz-short.sh
 fuzz-short:
 	FUZZ_REQUIRED=1 FUZZ_SECONDS=60 BUILD_FUZZ=build-fuzz sh tests/fuzz-short.sh
@@ -110,16 +143,21 @@ install: all
 	for p in $(PROGRAMS) ; do install -m 755 $(BUILD)/bin/$$p $(DESTDIR)$(BINDIR)/$$p || exit 1 ; done
 	if [ -d doc ] ; then cp -R doc/. $(DESTDIR)$(DOCDIR)/ ; fi
 	cp README COPYING $(DESTDIR)$(DOCDIR)/
-	# the demo only runs from a source tree: not installed
-	if [ -d examples ] ; then for d in examples/*/ ; do case $$d in examples/demo/) ;; *) cp -R $$d $(DESTDIR)$(EXDIR)/ ;; esac ; done ; fi
+	# the demo only runs from a source tree: not installed. The s6 and
+	# runit service directories are made from the daemontools ones.
+	sh package/mkservice daemontools examples/service $(DESTDIR)$(EXDIR)/service
+	sh package/mkservice s6 examples/service $(DESTDIR)$(EXDIR)/s6
+	sh package/mkservice runit examples/service $(DESTDIR)$(EXDIR)/runit
 
-# Benchmarks (issue 6): one table, also in bench/results/latest.md;
+# Benchmarks: one table, also in bench/results/latest.md;
 # BENCH_QUICK=1: quick mode (make check runs it to prove the harness)
-bench: all
+bench: all $(addprefix $(BUILD)/tests/tools/,$(MULTI_TOOLS))
+	sh package/install-deps test
 	BUILD=$(BUILD) BENCH_QUICK=$(BENCH_QUICK) bash bench/run
 
 # the live demo: `make demo` (about a minute), `make demo DEMO_SHORT=1` (about 20 s)
-demo: all
+# no `all` first: the demo installs the packages it misses, then builds
+demo:
 	DEMO_SHORT=$(DEMO_SHORT) bash examples/demo/run
 
 clean:

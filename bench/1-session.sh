@@ -1,7 +1,7 @@
 # bench part 1: cost per session (sourced by bench/run).
 # N sessions (EHLO, 4 x (MAIL, 5 RCPT, RSET), QUIT, good recipients, so
 # nobody is kicked), one at a time, through tcpserver in front of
-# fastsmtpd and exim -bs, without and with smtpguard, the two runs of a
+# sgscriptd fast and exim -bs, without and with smtpguard, the two runs of a
 # pair back to back (order alternating). Server CPU per session and
 # client-side session latency (p50, p95). Then callgrind's instruction
 # count for one session: smtpguard's own user-space work, noise-free.
@@ -46,13 +46,13 @@ s1_pair() { # label mode target-table(yes|no) prog...
   row 1 "session, $_lab, $_mode: p95 latency ms" "$(spread "${qb[@]}")" "$(spread "${qg[@]}")" "$(SPREAD_DIGITS=3 spread "${qr[@]}")" "-" "info"
 }
 
-s1_pair fastsmtpd lockstep yes "$FAST"
-s1_pair fastsmtpd pipelined no "$FAST"
+s1_pair "sgscriptd fast" lockstep yes "${FAST[@]}"
+s1_pair "sgscriptd fast" pipelined no "${FAST[@]}"
 S1_CONC=5 S1_RUNS=$R1X s1_pair "exim -bs, 5 at a time" lockstep no "$SMTPD"
 
 # callgrind: user-space instructions for one lock-step session
 if have_callgrind; then
-  cg_count s1.cg.fast "$FAST"; cgf=$CG
-  cg_count s1.cg.guard "$SG_BIN/smtpguard" "$FAST"; cgg=$CG
-  row 1 "session, lockstep: user-space instructions (callgrind): fastsmtpd / smtpguard itself" "$cgf" "$cgg" "$(ratio "$cgg" "$cgf")" "-" "info"
+  cg_count s1.cg.fast "${FAST[@]}"; cgf=$CG
+  cg_count s1.cg.guard "$SG_BIN/smtpguard" "${FAST[@]}"; cgg=$CG
+  row 1 "session, lockstep: user-space instructions (callgrind): sgscriptd fast / smtpguard itself" "$cgf" "$cgg" "$(ratio "$cgg" "$cgf")" "-" "info"
 fi

@@ -1,6 +1,6 @@
 # bench part 2: DATA throughput (sourced by bench/run).
 # One message of MB2 MB (78-byte lines) through tcpserver into
-# fastsmtpd, without and with smtpguard: MB/s seen by the client (from
+# sgscriptd fast, without and with smtpguard: MB/s seen by the client (from
 # the body's first byte to the 250) and server CPU per MB. smtpguard's
 # own CPU per MB is the difference of the pair, compared with `cat`
 # copying the same number of bytes, in the same lines, pipe to pipe.
@@ -21,7 +21,7 @@ s2_one() { # name prog...
 mb=(); mg=(); mr=(); cb=(); cg=(); sgc=(); catc=(); cr=()
 for r in $(seq "$R2"); do
   for m in $( [ $((r % 2)) = 1 ] && echo "bare guard" || echo "guard bare"); do
-    if [ $m = bare ]; then s2_one "s2.$r.$m" "$FAST"; else s2_one "s2.$r.$m" "$SG_BIN/smtpguard" "$FAST"; fi
+    if [ $m = bare ]; then s2_one "s2.$r.$m" "${FAST[@]}"; else s2_one "s2.$r.$m" "$SG_BIN/smtpguard" "${FAST[@]}"; fi
     eval "c_$m=\$S2_CPU m_$m=\$S2_MBPS"
   done
   cat "$T/body" | bash -c 'TIMEFORMAT="%3U %3S"; time cat' 2>"$T/cat.cpu" | cat >/dev/null
@@ -32,6 +32,6 @@ for r in $(seq "$R2"); do
   cb+=("$c_bare"); cg+=("$c_guard")
   sgc+=("$sg"); catc+=("$c_cat"); cr+=("$(ratio "$sg" "$c_cat")")
 done
-row 2 "DATA ${MB2} MB, fastsmtpd: throughput MB/s" "$(SPREAD_DIGITS=0 spread "${mb[@]}")" "$(SPREAD_DIGITS=0 spread "${mg[@]}")" "$(SPREAD_DIGITS=3 spread "${mr[@]}")" "-" "info"
+row 2 "DATA ${MB2} MB, sgscriptd fast: throughput MB/s" "$(SPREAD_DIGITS=0 spread "${mb[@]}")" "$(SPREAD_DIGITS=0 spread "${mg[@]}")" "$(SPREAD_DIGITS=3 spread "${mr[@]}")" "-" "info"
 row 2 "DATA: server CPU ms per MB (tree)" "$(SPREAD_DIGITS=3 spread "${cb[@]}")" "$(SPREAD_DIGITS=3 spread "${cg[@]}")" "-" "-" "info"
 row 2 "DATA: smtpguard's CPU ms per MB (pair difference) vs cat pipe-to-pipe (without column = cat)" "$(SPREAD_DIGITS=3 spread "${catc[@]}")" "$(SPREAD_DIGITS=3 spread "${sgc[@]}")" "$(SPREAD_DIGITS=3 spread "${cr[@]}")" "<= 2.00" "$(verdict "$(med "${cr[@]}")" le 2.0)"

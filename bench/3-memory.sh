@@ -1,6 +1,6 @@
 # bench part 3: memory (sourced by bench/run).
 # N3 sessions held open at once (after EHLO) through tcpserver, without
-# and with smtpguard in front of fastsmtpd; while they are live, /proc of
+# and with smtpguard in front of sgscriptd fast; while they are live, /proc of
 # every session process: VmRSS and VmHWM (resident, shared libc pages
 # included) and Pss (shared pages divided among their users: what the
 # sessions really add up to) and USS (Private_Clean + Private_Dirty:
@@ -32,7 +32,7 @@ s3_run() { # name prog...
   _nm=$1; shift
   srv_start "$_nm" -- "$@"
   rm -f "$T/$_nm.hold"
-  "$LC_BIN" -t 120 -s hold -H "$T/$_nm.hold" -n "$N3" -c "$N3" 127.0.0.1 "$PORT" >"$T/$_nm.lc" &
+  "${LC_BIN[@]}" -t 120 -s hold -H "$T/$_nm.hold" -n "$N3" -c "$N3" 127.0.0.1 "$PORT" >"$T/$_nm.lc" &
   _lcp=$!
   at_exit "stop_pid $_lcp"
   wait_until 60 s3_count || fail "$_nm: $N3 sessions did not start"
@@ -47,11 +47,11 @@ s3_end() {
   srv_stop "$1"
 }
 
-s3_run s3.bare "$FAST"
+s3_run s3.bare "${FAST[@]}"
 s3_sample s3.bare.fast $(pgrep -P "$SRV_PID")
 fb_rss=$S3_RSS; fb_pss=$S3_PSS; fb_uss=$S3_USS
 s3_end s3.bare
-s3_run s3.guard "$SG_BIN/smtpguard" "$FAST"
+s3_run s3.guard "$SG_BIN/smtpguard" "${FAST[@]}"
 guards=$(pgrep -P "$SRV_PID")
 smtpds=$(for p in $guards; do pgrep -P "$p"; done)
 s3_sample s3.guard.sg $guards
@@ -60,8 +60,8 @@ s3_sample s3.guard.fast $smtpds
 fg_pss=$S3_PSS
 s3_end s3.guard
 for v in "$fb_uss" "$sg_uss" "$fb_rss" "$fb_pss" "$sg_rss" "$sg_hwm" "$sg_pss" "$fg_pss"; do sane "3 memory" "$v"; done
-row 3 "memory: one process's VmRSS kB (median of $N3; without = fastsmtpd, with = smtpguard)" "$fb_rss" "$sg_rss" "$(ratio "$sg_rss" "$fb_rss")" "smtpguard < 1024" "$(verdict "$sg_rss" le 1023)"
-row 3 "memory: one process's private kB (USS, median; without = fastsmtpd, with = smtpguard)" "$fb_uss" "$sg_uss" "$(ratio "$sg_uss" "$fb_uss")" "-" "info"
+row 3 "memory: one process's VmRSS kB (median of $N3; without = sgscriptd fast, with = smtpguard)" "$fb_rss" "$sg_rss" "$(ratio "$sg_rss" "$fb_rss")" "smtpguard < 1024" "$(verdict "$sg_rss" le 1023)"
+row 3 "memory: one process's private kB (USS, median; without = sgscriptd fast, with = smtpguard)" "$fb_uss" "$sg_uss" "$(ratio "$sg_uss" "$fb_uss")" "-" "info"
 row 3 "memory: smtpguard's VmHWM kB, median (max)" "-" "$sg_hwm ($sg_hwmmax)" "-" "< 1024" "$(verdict "$sg_hwmmax" le 1023)"
-row 3 "memory: $N3 live sessions, total Pss MB (without: fastsmtpd; with: smtpguard + fastsmtpd)" \
+row 3 "memory: $N3 live sessions, total Pss MB (without: sgscriptd fast; with: smtpguard + sgscriptd fast)" \
   "$(calc "$fb_pss / 1024")" "$(calc "($sg_pss + $fg_pss) / 1024") (smtpguard $(calc "$sg_pss / 1024"))" "$(ratio "$((sg_pss + fg_pss))" "$fb_pss")" "-" "info"

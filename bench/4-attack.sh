@@ -37,7 +37,7 @@ s4_one() { # name run guard(0|1)
     srv_start "$_nm" -x "$_cdb" -- "$SMTPD"
   fi
   # the third octet differs per run and mode: every run starts unknown
-  "$LC_BIN" -t 600 -s legit -n "$LEGIT4" -c 1 127.0.0.1 "$PORT" >"$T/$_nm.legit" &
+  "${LC_BIN[@]}" -t 600 -s legit -n "$LEGIT4" -c 1 127.0.0.1 "$PORT" >"$T/$_nm.legit" &
   _lp=$!
   at_exit "stop_pid $_lp"
   lc -s attack -n "$n4" -c 10 -b "127.0.$((100 + 2 * _r + $3)).1" -B "$IPS4" 127.0.0.1 "$PORT"

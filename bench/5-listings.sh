@@ -2,7 +2,7 @@
 # smtpguard-cdb's rebuild time (hyperfine) for statedirs holding 10k,
 # 100k and 1M listings, written by mklistings in the documented format;
 # then, with 0 and with the largest number listed (tcpserver -x reading
-# the matching cdb, smtpguard -d on the matching statedir, fastsmtpd),
+# the matching cdb, smtpguard -d on the matching statedir, sgscriptd fast),
 # the server CPU per clean session (unlisted addresses) and per kick
 # (each session from a new address, kicked and listed at its 10th bad
 # RCPT, listing fsync'd), pair by pair; and callgrind's count of
@@ -36,7 +36,7 @@ for n in $SIZES5; do
 done
 
 s5_one() { # name statedir cdb script n firstip -> S5_CPU (ms/session) S5_P50
-  srv_start "$1" -x "$3" -- "$SG_BIN/smtpguard" -d "$2" "$FAST"
+  srv_start "$1" -x "$3" -- "$SG_BIN/smtpguard" -d "$2" "${FAST[@]}"
   lc -s "$4" -n "$5" -c 1 -b "$6" -B "$5" 127.0.0.1 "$PORT"
   if [ "$4" = attack ]; then [ "$(kv r421)" = "$5" ] || fail "$1: want $5 kicks: $LC"
   else [ "$(kv ok)" = "$5" ] || fail "$1: sessions failed: $LC"; fi
@@ -61,7 +61,7 @@ row 5 "smtpguard -d + tcpserver -x: server CPU ms per clean session, 0 vs $bn li
 row 5 "server CPU ms per kick (session kicked and listed), 0 vs $bn listed" "$(spread "${kb[@]}")" "$(spread "${kg[@]}")" "$(SPREAD_DIGITS=3 spread "${kr[@]}")" "does not grow (<= 1.10)" "$(verdict "$(med "${kr[@]}")" le 1.10)"
 row 5 "kicked session p50 latency ms (fsync'd listing), 0 vs $bn listed" "$(spread "${lb[@]}")" "$(spread "${lg[@]}")" "$(SPREAD_DIGITS=3 spread "${lr[@]}")" "-" "info"
 if have_callgrind; then
-  cg_count s5.cg.0 "$SG_BIN/smtpguard" -d "$T/s5.zero.1" "$FAST"; c0=$CG
-  cg_count s5.cg.N "$SG_BIN/smtpguard" -d "$T/s5.$big" "$FAST"; cN=$CG
+  cg_count s5.cg.0 "$SG_BIN/smtpguard" -d "$T/s5.zero.1" "${FAST[@]}"; c0=$CG
+  cg_count s5.cg.N "$SG_BIN/smtpguard" -d "$T/s5.$big" "${FAST[@]}"; cN=$CG
   row 5 "smtpguard -d: user-space instructions per session (callgrind), 0 vs $bn listed" "$c0" "$cN" "$(ratio "$cN" "$c0")" "does not grow (<= 1.01)" "$(verdict "$(ratio "$cN" "$c0")" le 1.01)"
 fi

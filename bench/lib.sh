@@ -10,13 +10,15 @@
 #       waits (bounded) until every session's processes are gone, stops
 #       tcpserver by its pid (SIGTERM) and sets CPU: user+sys seconds of
 #       tcpserver and everything it ran.
-#   lc args...      runs loadclient, output in LC; kv KEY gives a field.
+#   lc args...      runs sgtclient load, output in LC; kv KEY gives a field.
 #   stats v...      "median min max" of the numbers given.
 #   row ...         appends one table row to $RESULTS.
 #   cg_count        callgrind's instruction count for one session.
 
-LC_BIN=$BENCH_BIN/loadclient
-FAST=$BENCH_BIN/fastsmtpd
+# the load generator: "${LC_BIN[@]}" args...; the fast smtpd, as a
+# command: "${FAST[@]}" (bounded like every server the bench starts)
+LC_BIN=("$SGTCLIENT" load)
+FAST=("$SGSCRIPTD" -l 900 fast)
 
 srv_start() {
   _name=$1; shift
@@ -59,7 +61,7 @@ srv_stop() {
 }
 
 lc() {
-  LC=$("$LC_BIN" -t "${LC_SECS:-300}" "$@") || { echo "$LC" >&2; fail "loadclient $* failed"; }
+  LC=$("${LC_BIN[@]}" -t "${LC_SECS:-300}" "$@") || { echo "$LC" >&2; fail "sgtclient load $* failed"; }
 }
 kv() { printf '%s\n' "$LC" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 

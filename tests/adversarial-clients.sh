@@ -1,7 +1,7 @@
 #!/bin/sh
 # Hostile clients through the real chain: tcpserver -R -H -l 0, smtpguard
 # (under sgpeak, which reports its peak memory and open descriptors as it
-# exits), exim -bs (issue 5, "Adversarial suite", clients).
+# exits), exim -bs.
 #
 # Cases: slowloris (1 byte a second, then silence: -t ends it), a client
 # that never reads replies (backpressure all the way, memory bounded, and
@@ -20,7 +20,7 @@
 . "$TOP/tests/tools/sgadv.sh"
 need_sgtclient
 need_smtpguard
-need_tools sgpeak sgabuse
+need_tools sgpeak
 
 GUARD="$SG_BIN/smtpguard -v -g 500"
 
@@ -100,8 +100,8 @@ check_clean "$G_PID" 5 "10000 RCPTs"
 check_peaks "$T/g.peak" 2 "10000 RCPTs"
 
 # --- a 50 MB command line --------------------------------------------------
-"$SGABUSE" -t 30 -b 127.0.61.4 -o "$T/long.client" longline 127.0.0.1 "$L_PORT" 50 >"$T/long.out" 2>"$T/long.err" ||
-  { cat "$T/long.err" >&2; fail "50 MB line: sgabuse failed"; }
+"$SGTCLIENT" -t 30 -b 127.0.61.4 -o "$T/long.client" longline 127.0.0.1 "$L_PORT" 50 >"$T/long.out" 2>"$T/long.err" ||
+  { cat "$T/long.err" >&2; fail "50 MB line: sgtclient longline failed"; }
 tr -d '\r' <"$T/long.client" | tail -n 1 | grep -q '^421 4.7.0 command line too long' ||
   { tail -c 300 "$T/long.client" >&2; fail "50 MB line: the client did not get the 421"; }
 assert_grep "$L_LOG" "kick ip=127\.0\.61\.4 reason=longline " "50 MB line: kick log line"
@@ -157,8 +157,8 @@ same_as_direct http "$T/http.script" 127.0.61.7
 sessions=$((sessions + 1))
 
 # --- RST in the middle of DATA ------------------------------------------------
-"$SGABUSE" -t 20 -b 127.0.61.8 rst 127.0.0.1 "$G_PORT" 256 >/dev/null 2>"$T/rst.err" ||
-  { cat "$T/rst.err" >&2; fail "rst: sgabuse failed"; }
+"$SGTCLIENT" -t 20 -b 127.0.61.8 rst 127.0.0.1 "$G_PORT" 256 >/dev/null 2>"$T/rst.err" ||
+  { cat "$T/rst.err" >&2; fail "rst: sgtclient rst failed"; }
 wait_until 10 grep -q ' session ip=127\.0\.61\.8 ' "$G_LOG" || fail "rst: the session did not end"
 line=$(session_line "$G_LOG" 127.0.61.8)
 case $line in

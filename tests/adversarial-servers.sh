@@ -1,8 +1,7 @@
 #!/bin/sh
 # Misbehaving servers, and signals to smtpguard, through the real chain:
 # tcpserver -R -H -l 0, smtpguard (under sgpeak), and sgscriptd, the
-# project's scripted smtpd (issue 5, "Adversarial suite": servers and
-# smtpguard itself; issue 2: SIGTERM, a child that dies).
+# project's scripted smtpd.
 #
 # Servers: one that crashes mid-session, exits before the greeting, never
 # reads, writes garbage, writes a 1 MB reply line, says 421 unprompted.
@@ -19,7 +18,7 @@
 . "$TOP/tests/tools/sgadv.sh"
 need_sgtclient
 need_smtpguard
-need_tools sgpeak sgabuse sgscriptd
+need_tools sgpeak sgscriptd
 
 # One server for the single cases; the smtpd's misbehaviour is chosen by
 # the client's address (each client binds its own 127.0.62.N).

@@ -2,7 +2,7 @@
 # The benchmark harness works: bench/run in quick mode (small sizes, one
 # run) produces its table with every figure measured and sane. It asserts
 # no speed target (met / MISSED are the bench's business, and this
-# machine is shared): only that each of the five parts reported, that
+# machine is shared): only that each of the six parts reported, that
 # every figure cell holds positive numbers, and that every row has a
 # verdict. It writes its table into its own temp dir, not bench/results.
 . "$(dirname "$0")/lib.sh"
@@ -15,8 +15,8 @@ rc=$?
 [ -s "$out" ] || fail "no table written"
 assert_same_file "$T/run.out" "$out" "the table printed is not the table written"
 assert_grep "$out" '^Machine: [0-9]+ CPUs, .+, Linux ' "machine line"
-grep '^| [1-5] |' "$out" >"$T/rows" || fail "no table rows"
-for p in 1 2 3 4 5; do
+grep '^| [1-6] |' "$out" >"$T/rows" || fail "no table rows"
+for p in 1 2 3 4 5 6; do
   assert_grep "$T/rows" "^\\| $p \\|" "no row for bench part $p"
 done
 # columns: | # | figure | without | with | ratio | target | verdict |

@@ -3,7 +3,9 @@
 # of package/targets.mak goes to conf-install-bin (mode 755, the built
 # binary, runnable), README, COPYING and every doc/ page to
 # conf-install-doc, the service directories to conf-install-examples
-# (run scripts still executable); nothing lands anywhere else. Checked
+# (run scripts still executable; the s6 and runit ones made from the
+# daemontools ones); nothing lands anywhere else; a missing build package
+# stops `make` with one line saying what to run. Checked
 # with the shipped knobs and with changed ones, in a copy of the tree so
 # that conf-compile/ here is never touched.
 . "$(dirname "$0")/lib.sh"
@@ -46,6 +48,20 @@ check_install() { # destdir: installed where the copy's conf-compile says
     cmp -s "$f" "$C/examples/service/$s/run" || fail "service/$s/run differs"
   done
   [ -f "$d$exdir/service/smtpd/env/SMTPD" ] || fail "service/smtpd/env not installed"
+  # the s6 and runit directories, made from the daemontools ones
+  for k in s6 runit; do
+    for s in smtpd smtpd/log smtpguard-cdb smtpguard-cdb/log; do
+      f=$d$exdir/$k/$s/run
+      [ -f "$f" ] && [ -x "$f" ] || fail "$k/$s/run not installed executable in $exdir"
+      sh -n "$f" || fail "$k/$s/run: syntax"
+      assert_no_grep "$f" '(^|[ ])(envdir|setuidgid|multilog) ' "$k/$s/run still uses daemontools' tools"
+    done
+    for f in "$C"/examples/service/smtpd/env/*; do
+      cmp -s "$f" "$d$exdir/$k/smtpd/env/${f##*/}" || fail "$k/smtpd/env/${f##*/} differs"
+    done
+  done
+  assert_grep "$d$exdir/s6/smtpd/log/run" 's6-setuidgid "\$LOGUSER"\} s6-log t s1000000 n20 \./main' "s6 log/run"
+  assert_grep "$d$exdir/runit/smtpd/log/run" 'chpst -u "\$LOGUSER"\} svlogd -t \./main' "runit log/run"
   # nothing outside the three directories
   find "$d" -type f >"$T/files"
   bad=$(grep -v -e "^$d$bindir/" -e "^$d$docdir/" -e "^$d$exdir/" "$T/files" | head -n 5)
@@ -63,4 +79,12 @@ echo /opt/sgtest/share/examples >"$C/conf-compile/conf-install-examples"
 check_install "$T/dest2"
 [ -f "$T/dest2/opt/sgtest/sbin/smtpguard" ] || fail "conf-install-bin not honoured"
 [ ! -e "$T/dest2/usr" ] || fail "files installed under /usr despite conf-compile"
+
+# a missing build dependency: one line that says what to run, no compile
+echo sgtest-no-such-package >>"$C/package/deps-build"
+rm -rf "$C/build"
+(cd "$C" && env -u BUILD -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make) >"$T/make.out" 2>&1 && fail "make with a missing package succeeded"
+assert_grep "$T/make.out" '^smtpguard: missing sgtest-no-such-package: run sh package/install-deps build \(as root\)$' "make without its packages"
+[ "$(grep -Evc '^make(\[[0-9]+\])?: ' "$T/make.out")" -eq 1 ] || { cat "$T/make.out" >&2; fail "make said more than one line"; }
+[ ! -d "$C/build/obj" ] || fail "make compiled without its packages"
 exit 0

@@ -1,17 +1,32 @@
-# tests/lib.sh: shared helpers for the shell tests. Source it:
+# tests/lib.sh: the helpers of the shell tests (and of bench/run and the
+# demo). Source it:
 #
 #   . "$(dirname "$0")/lib.sh"
 #
 # It gives: TOP (repo root), BUILD (default build), SG_BIN ($BUILD/bin),
-# SGTCLIENT, a private temp dir T (removed on exit), a cleanup registry
+# SG_TESTBIN (the same programs with the SMTPGUARD_NOW test clock),
+# SGTCLIENT and SGSCRIPTD (the test client and scripted smtpd; need_sgtclient,
+# need_sgscriptd, sg_build_tool), a private temp dir T (removed on exit), a cleanup registry
 # (at_exit), pick_port, start_tcpserver / stop_pid, check_no_leftovers,
-# wait_until, and fail / assert_* helpers. POSIX sh.
+# wait_until, and fail / assert_* helpers; sgtclient sessions and scripts
+# (sgt, attack_script, legit_script, rcpt_script, check_kicked,
+# check_refused, ...), readers of tcpserver -v logs (conn_pids,
+# conn_outcome, wait_end), cdb_value, need_sgstatetool. POSIX sh.
+# Suite setup lives beside it: listing/listinglib.sh, state/statelib.sh,
+# tools/sgadv.sh; bench/lib.sh adds the benchmark's own.
 
+# SG_LIB_HELPERS_ONLY=1 (examples/demo/run, from the top of the tree):
+# only the helpers, no temp dir, no traps, no check for exim.
+if [ "${SG_LIB_HELPERS_ONLY:-0}" = 1 ]; then TOP=$(pwd); else
 TOP=$(cd "$(dirname "$0")/.." && pwd) || exit 111
+fi
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 SG_BIN=$BUILD/bin
+# the programs built with the test clock (SMTPGUARD_NOW): time-travel tests only
+SG_TESTBIN=$BUILD/tests/bin
 SGTCLIENT=$BUILD/tests/tools/sgtclient
+SGSCRIPTD=$BUILD/tests/tools/sgscriptd
 SG_TEST=$(basename "$0" .sh)
 export BUILD
 
@@ -27,6 +42,7 @@ sg_run_cleanup() {
   done
   SG_CLEANUP=
 }
+if [ "${SG_LIB_HELPERS_ONLY:-0}" != 1 ]; then
 trap 'rc=$?; sg_run_cleanup; exit $rc' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -36,6 +52,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/sgtest.$SG_TEST.XXXXXX") || exit 111
 at_exit 'rm -rf "$T"'
 # exim (run as root, or as its own user) must be able to reach its spool.
 chmod 755 "$T"
+fi
 
 # --- failing and asserting --------------------------------------------
 fail() { echo "FAIL: $SG_TEST: $*" >&2; exit 1; }
@@ -66,16 +83,27 @@ wait_until() {
 }
 
 # --- tools ------------------------------------------------------------
-# need_sgtclient: build the test client if make has not (yet) done so.
-need_sgtclient() {
-  src=$TOP/tests/tools/sgtclient.c
-  if [ ! -x "$SGTCLIENT" ] || [ "$src" -nt "$SGTCLIENT" ]; then
-    mkdir -p "$(dirname "$SGTCLIENT")" || fail "mkdir for sgtclient"
-    # shellcheck disable=SC2046
-    $(head -n 1 "$TOP/conf-compile/conf-cc") -o "$SGTCLIENT.tmp.$$" "$src" &&
-      mv -f "$SGTCLIENT.tmp.$$" "$SGTCLIENT" || fail "cannot build sgtclient"
-  fi
+# sg_build_tool NAME: $BUILD/tests/tools/NAME from tests/tools/NAME.c, or
+# from tests/tools/NAME/*.c (sgtclient, sgscriptd), if make has not (yet)
+# built it or a source is newer. Plain libc, the project's compiler line.
+sg_build_tool() {
+  _bin=$BUILD/tests/tools/$1
+  _dir=$TOP/tests/tools/$1
+  if [ -d "$_dir" ]; then set -- "$_dir"/*.c; else set -- "$_dir.c"; fi
+  _stale=0
+  [ -x "$_bin" ] || _stale=1
+  for _s in "$@" "$_dir"/*.h; do [ "$_s" -nt "$_bin" ] && _stale=1; done
+  [ $_stale = 0 ] && return 0
+  mkdir -p "${_bin%/*}" || fail "mkdir for ${_bin##*/}"
+  # shellcheck disable=SC2046
+  $(head -n 1 "$TOP/conf-compile/conf-cc") -o "$_bin.tmp.$$" "$@" &&
+    mv -f "$_bin.tmp.$$" "$_bin" || fail "cannot build ${_bin##*/}"
 }
+# need_sgtclient: the test client (scripts, abusive modes, load), built if
+# make has not (yet) done so.
+need_sgtclient() { sg_build_tool sgtclient; }
+# need_sgscriptd: the scripted smtpd, likewise.
+need_sgscriptd() { sg_build_tool sgscriptd; }
 # swaks_nodns args...: swaks that never looks a name up (see SgNoDNS.pm).
 # Always give it --server with a numeric address and an explicit --helo.
 swaks_nodns() {
@@ -84,6 +112,23 @@ swaks_nodns() {
 }
 need_smtpguard() {
   [ -x "$SG_BIN/smtpguard" ] || fail "no $SG_BIN/smtpguard (run make)"
+}
+
+# fetch_deb_bin PACKAGE PROGRAM: the path of PROGRAM from a Debian
+# package that must not be installed (it would replace part of the
+# machine): `apt-get download` and `dpkg -x` once into $BUILD/debs,
+# kept there for later runs. Prints the path, or why not (exit 1).
+fetch_deb_bin() {
+  _d=$BUILD/debs/$1
+  _p=$(find "$_d/x" -type f -name "$2" -perm -u+x 2>/dev/null | head -n 1)
+  if [ -z "$_p" ]; then
+    mkdir -p "$_d" || { echo "mkdir $_d"; return 1; }
+    ( cd "$_d" && rm -f ./*.deb && apt-get download "$1" >download.log 2>&1 &&
+      dpkg -x ./*.deb x ) || { echo "apt-get download $1 failed: $(tail -n 1 "$_d/download.log" 2>/dev/null)"; return 1; }
+    _p=$(find "$_d/x" -type f -name "$2" -perm -u+x | head -n 1)
+    [ -n "$_p" ] || { echo "no $2 in $1"; return 1; }
+  fi
+  echo "$_p"
 }
 
 # --- ports and servers ------------------------------------------------
@@ -255,8 +300,159 @@ check_kicked() {
   assert_grep "$SERVER_LOG" "kick ip=$2 reason=badrcpt bad=5 good=0" "$1: no kick log line"
 }
 
+# --- sessions and scripts for sgtclient -------------------------------
+# sgt NAME IP SCRIPT [want-exit]: one sgtclient session from IP to PORT;
+# transcript $T/NAME.client, replies $T/NAME.replies. Fails unless the
+# exit status is want-exit (default 1: every expectation met, then the
+# server closed).
+sgt() {
+  "$SGTCLIENT" -t 30 -b "$2" -o "$T/$1.client" 127.0.0.1 "$PORT" "$3" >"$T/$1.replies" 2>"$T/$1.err"
+  _rc=$?
+  [ "$_rc" -eq "${4:-1}" ] ||
+    { cat "$T/$1.err" >&2; tail -n 20 "$SERVER_LOG" >&2; fail "$1 from $2: sgtclient exit $_rc, want ${4:-1}"; }
+}
+
+# legit_script FILE: a clean transaction to good recipients, then QUIT.
+legit_script() {
+  cat >"$1" <<'EOF'
+< 220
+> EHLO client.example.test
+< 250
+> MAIL FROM:<sender@client.example.test>
+< 250
+> RCPT TO:<good-alice@example.test>
+< 250
+> RCPT TO:<good-bob@example.test>
+< 250
+> DATA
+< 354
+> Subject: hello
+>
+> A legitimate message.
+> .
+< 250
+> QUIT
+< 221
+eof
+EOF
+}
+
+# rcpt_script FILE NBAD [KICKAT [NGOOD]]: EHLO, then lock-step
+#   NGOOD = 0: NBAD transactions of MAIL + one bad RCPT + RSET, each
+#     ending undelivered (a prober's guesses); with KICKAT > 0 the RSET
+#     after the KICKAT-th bad RCPT gets its 250, then the 421 of a kick,
+#     then the connection closes;
+#   NGOOD > 0: one delivered message to NGOOD good recipients, the NBAD
+#     bad ones interleaved (good, bad, good, bad, ...): a list server
+#     with stale addresses;
+# then QUIT.
+rcpt_script() {
+  {
+    echo '< 220'
+    echo '> EHLO bot.example.test'
+    echo '< 250'
+    _i=1
+    _g=0
+    if [ "${4:-0}" -gt 0 ]; then
+      echo '> MAIL FROM:<list@bot.example.test>'
+      echo '< 250'
+      while [ $_i -le "$2" ] || [ $_g -lt "$4" ]; do
+        if [ $_g -lt "$4" ]; then
+          _g=$((_g + 1))
+          echo "> RCPT TO:<good$_g@example.test>"
+          echo '< 250'
+        fi
+        if [ $_i -le "$2" ]; then
+          echo "> RCPT TO:<nobody$_i@example.test>"
+          echo '< 550'
+          _i=$((_i + 1))
+        fi
+      done
+      printf '> DATA\n< 354\n> Subject: list\n>\n> A list message.\n> .\n< 250\n'
+    else
+      while [ $_i -le "$2" ]; do
+        echo '> MAIL FROM:<spam@bot.example.test>'
+        echo '< 250'
+        echo "> RCPT TO:<nobody$_i@example.test>"
+        echo '< 550'
+        echo '> RSET'
+        echo '< 250'
+        if [ $_i -eq "${3:-0}" ]; then
+          echo '< 421'
+          echo 'eof'
+          return 0
+        fi
+        _i=$((_i + 1))
+      done
+    fi
+    echo '> QUIT'
+    echo '< 221'
+    echo 'eof'
+  } >"$1"
+}
+
+# refused_script FILE: the server says 421 at once and closes.
+refused_script() { printf '< 421\neof\n' >"$1"; }
+# denied_script FILE: the server closes without a byte (tcpserver deny).
+denied_script() { printf 'eof\n' >"$1"; }
+
+LISTED_421='421 4.7.0 your address is temporarily blocked for abuse, try again later'
+
+# check_refused NAME: the transcript is exactly smtpguard's 421 for a
+# listed client, nothing else.
+check_refused() {
+  printf '%s\r\n' "$LISTED_421" >"$T/want.refused"
+  assert_same_file "$T/$1.client" "$T/want.refused" "$1: want exactly smtpguard's listed 421"
+}
+# check_denied NAME: not a byte received (tcpserver deny).
+check_denied() {
+  [ -f "$T/$1.client" ] && [ ! -s "$T/$1.client" ] ||
+    { od -c "$T/$1.client" | head -n 5 >&2; fail "$1: bytes received, want tcpserver's deny (none)"; }
+}
+
+# tcpserver -v: "pid N from IP", then "ok N ..." or "deny N ...", then
+# "end N status S" (S is a wait status: exit code * 256).
+# conn_pids IP: the pids of IP's connections, oldest first.
+conn_pids() { awk -v ip="$1" '$2 == "pid" && $4 == "from" && $5 == ip { print $3 }' "$SERVER_LOG"; }
+last_pid() { conn_pids "$1" | tail -n 1; }
+# conn_outcome PID: "ok" or "deny", then the exit code, e.g. "ok 98".
+conn_outcome() {
+  awk -v p="$1" '($2 == "ok" || $2 == "deny") && $3 == p { o = $2 }
+    $2 == "end" && $3 == p && $4 == "status" { s = int($5 / 256) }
+    END { print o, s }' "$SERVER_LOG"
+}
+# wait_end PID: tcpserver has logged the end of connection PID.
+wait_end() {
+  wait_until 10 grep -q "^tcpserver: end $1 status " "$SERVER_LOG" ||
+    fail "tcpserver did not log the end of connection $1"
+}
+
+# --- cdb and the state tool -------------------------------------------
+# cdb_value file key: the first value for key, NULs as |; empty if absent
+cdb_value() { cdb -q -n 1 "$1" "$2" | tr '\0' '|'; }
+
+# need_sgstatetool: tests/state/sgstatetool (kicks and lookups through
+# libsmtpguard, with the test clock), built if make has not (yet).
+SGSTATETOOL=$BUILD/tests/state/sgstatetool
+need_sgstatetool() {
+  _src=$TOP/tests/state/sgstatetool.c
+  [ -f "$BUILD/libsmtpguard.a" ] || fail "no $BUILD/libsmtpguard.a (run make)"
+  if [ ! -x "$SGSTATETOOL" ] || [ "$_src" -nt "$SGSTATETOOL" ] || [ "$BUILD/libsmtpguard.a" -nt "$SGSTATETOOL" ]; then
+    mkdir -p "$(dirname "$SGSTATETOOL")" || fail "mkdir for sgstatetool"
+    _lib=$(head -n 1 "$TOP/conf-compile/path-library")
+    # a sanitized library (make SANITIZE=1) needs the sanitizer runtime
+    _san=
+    nm "$BUILD/libsmtpguard.a" 2>/dev/null | grep -q __asan && _san="-fsanitize=address,undefined"
+    # the test clock (SMTPGUARD_NOW) ahead of the library, as make links it
+    $(head -n 1 "$TOP/conf-compile/conf-cc") $_san -I"$TOP/src/libsmtpguard" -o "$SGSTATETOOL.tmp.$$" "$_src" \
+      -DSGCLOCK_TESTHOOK "$TOP/src/libsmtpguard/sgclock.c" "$BUILD/libsmtpguard.a" "$_lib/libcdb.a" "$_lib/libskarnet.a" &&
+      mv -f "$SGSTATETOOL.tmp.$$" "$SGSTATETOOL" || fail "cannot build sgstatetool"
+  fi
+}
+
 # --- exim -------------------------------------------------------------
 SMTPD=$TOP/tests/exim/smtpd
+[ "${SG_LIB_HELPERS_ONLY:-0}" = 1 ] && return 0
 SG_EXIM_DIR=$T/exim
 export SG_EXIM_DIR
 command -v exim4 >/dev/null 2>&1 || fail "exim4 not installed"

@@ -155,7 +155,7 @@ if [ "$(id -u)" = 0 ] && mkdir "$T/full" && mount -t tmpfs -o size=256k,nr_inode
   stop_pid "$SERVER_PID"
   # smtpguard-cdb still writes the recorded listing (its cdb is elsewhere)
   "$SG_BIN/smtpguard-cdb" -d "$F" "$RULES" "$T/full.cdb" 2>"$T/full-cdb.log" || { cat "$T/full-cdb.log" >&2; fail "smtpguard-cdb on the full statedir"; }
-  assert_eq "$(cdb -q -n 1 "$T/full.cdb" 127.0.6.61 | tr '\0' '|')" "D|" "recorded listing in the cdb"
+  assert_eq "$(cdb_value "$T/full.cdb" 127.0.6.61)" "D|" "recorded listing in the cdb"
   umount -l "$T/full" || fail "umount"
 else
   note "not root or no tmpfs mount: part 3 (full statedir) skipped $(cat "$T/mount.err" 2>/dev/null)"
@@ -247,7 +247,7 @@ printf '127.0.6.%s\n' 80 81 82 83 84 >"$T/gwant"
 assert_same_file "$T/glisted" "$T/gwant" "smtpguard-list on garbage"
 "$SG_BIN/smtpguard-cdb" -d "$G" "$RULES" "$T/g.cdb" 2>"$T/gcdb.log" || { cat "$T/gcdb.log" >&2; fail "smtpguard-cdb on garbage"; }
 for ip in 127.0.6.80 127.0.6.81 127.0.6.82 127.0.6.83 127.0.6.84; do
-  assert_eq "$(cdb -q -n 1 "$T/g.cdb" "$ip" | tr '\0' '|')" "D|" "garbage: cdb record for $ip"
+  assert_eq "$(cdb_value "$T/g.cdb" "$ip")" "D|" "garbage: cdb record for $ip"
 done
 for k in garbage 999.1.2.3 01.2.3.4 127.0.6.85; do
   cdb -q "$T/g.cdb" "$k" >/dev/null 2>&1 && fail "garbage: cdb has a record for $k"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The relay's behaviour at its edges (issue 2): usage errors, a prog that
+# The relay's behaviour at its edges: usage errors, a prog that
 # cannot be executed, exit codes, SIGPIPE, a child that dies, a client
 # that half-closes (it still gets the replies, and is still counted), the
 # dry run, -m, and the -v summary line.

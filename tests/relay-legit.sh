@@ -2,7 +2,7 @@
 # A legitimate sender through the real chain (tcpserver, smtpguard, exim -bs)
 # is never kicked, and smtpguard is transparent: the bytes the client
 # receives and the bytes the smtpd receives and sends are the same as in a
-# run without smtpguard (issue 2, "Integration through the real chain").
+# run without smtpguard.
 #
 # The session: several messages, two mistyped recipients, RSET between
 # messages, and a message to 200 recipients of which 10 are stale, spread

@@ -2,7 +2,10 @@
 # The test client checks what it is told to check: its exit status bits
 # (1 closed, 2 expectation failed, 4 timeout), multi-line replies read as
 # one, the exact transcript (-o), the source address (-b). Against exim
-# alone, so that the other tests can trust it.
+# alone, so that the other tests can trust it. Then its other forms, as
+# the bench and the adversarial tests call them: `sgtclient load` against
+# `sgscriptd fast` counts every session and reply, an abusive mode reaches
+# the server, and a bad command line is a usage error.
 . "$(dirname "$0")/lib.sh"
 need_sgtclient
 start_tcpserver -- "$SMTPD"
@@ -34,4 +37,35 @@ printf '< 220\npipeline\n> NOOP\n> NOOP\n> QUIT\nflush\n< 250\n< 250\n< 221\n> N
 
 check_no_leftovers
 stop_pid "$SERVER_PID"
+
+# load mode against the fast scripted smtpd: 6 sessions, 2 at a time, 3
+# source addresses; the attack script's 20 RCPTs each all get 550
+need_sgscriptd
+start_tcpserver -- "$SGSCRIPTD" -l 30 fast
+out=$("$SGTCLIENT" load -t 30 -n 6 -c 2 -s attack -b 127.0.5.20 -B 3 -o "$T/perip" 127.0.0.1 "$PORT") ||
+  fail "load: exit $?: $out"
+for kv in sessions=6 ok=6 greeted=6 early=0 r550=120 maxperip550=40 cut=0; do
+  case " $out " in *" $kv "*) ;; *) fail "load: no $kv in: $out" ;; esac
+done
+assert_grep "$T/perip" '^127\.0\.5\.22 2 2 40$' "load: per-address line"
+out=$("$SGTCLIENT" load -t 30 -n 2 -p -s legit 127.0.0.1 "$PORT") || fail "load pipelined: exit $?: $out"
+case " $out " in *" ok=2 "*" delivered=2 "*) ;; *) fail "load pipelined: want 2 sessions delivered: $out" ;; esac
+check_no_leftovers
+stop_pid "$SERVER_PID"
+
+# an abusive mode: rst cuts the session mid-DATA after the 354
+start_tcpserver -- "$SGSCRIPTD" -l 30 normal
+"$SGTCLIENT" -t 10 -o "$T/rst.client" rst 127.0.0.1 "$PORT" 4 2>"$T/rst.err" || { cat "$T/rst.err" >&2; fail "rst: exit $?"; }
+assert_grep "$T/rst.client" '^354 ' "rst: the session did not reach DATA"
+check_no_leftovers
+stop_pid "$SERVER_PID"
+
+# usage errors: exit 100, one line
+for args in "" "load" "load -n x 127.0.0.1 25" "longline 127.0.0.1 25" "noread 127.0.0.1"; do
+  # shellcheck disable=SC2086
+  "$SGTCLIENT" $args </dev/null >/dev/null 2>"$T/usage.err"
+  rc=$?
+  [ $rc -eq 100 ] || fail "usage '$args': exit $rc, want 100"
+  [ "$(wc -l <"$T/usage.err")" -eq 1 ] && grep -q '^sgtclient: usage: ' "$T/usage.err" || fail "usage '$args': not one usage line"
+done
 exit 0

@@ -1,17 +1,19 @@
 #!/bin/sh
-# Expiry, escalation and decay with the injected clock (SMTPGUARD_NOW),
-# seen through the tools: smtpguard-cdb writes only unexpired listings
-# and prunes those whose strikes have decayed, smtpguard-list shows
-# them, smtpguard-unlist removes them.
+# Expiry, escalation and decay with the injected clock (SMTPGUARD_NOW,
+# honoured only by the test builds in $SG_TESTBIN), seen through the
+# tools: smtpguard-cdb writes only unexpired listings and prunes those
+# whose strikes have decayed, smtpguard-list shows them, smtpguard-unlist
+# removes them.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/state/statelib.sh"
 need_sgstatetool
+[ -x "$SG_TESTBIN/smtpguard-cdb" ] || fail "no $SG_TESTBIN/smtpguard-cdb (run make tests)"
 S=$T/state
 mkdir "$S" || fail mkdir
 echo '127.0.0.1:allow,RELAYCLIENT=""' >"$T/rules.txt"
 t0=1700000000
 at() { SMTPGUARD_NOW=$1; export SMTPGUARD_NOW; }
-build() { "$SG_BIN/smtpguard-cdb" -d "$S" "$T/rules.txt" "$T/rules.cdb" 2>>"$T/log" || fail "smtpguard-cdb at $SMTPGUARD_NOW"; }
+build() { "$SG_TESTBIN/smtpguard-cdb" -d "$S" "$T/rules.txt" "$T/rules.cdb" 2>>"$T/log" || fail "smtpguard-cdb at $SMTPGUARD_NOW"; }
 
 at $t0
 "$SGSTATETOOL" kick "$S" 10.0.0.1 badrcpt || fail "first kick did not list"
@@ -20,16 +22,16 @@ build
 assert_eq "$(cdb_value "$T/rules.cdb" 10.0.0.1)" "D|" "listed IP denied"
 assert_eq "$(cdb_value "$T/rules.cdb" 2001:db8::7)" "D|" "IPv6 key in canonical form"
 assert_eq "$(cdb_value "$T/rules.cdb" 127.0.0.1)" "+RELAYCLIENT=|" "admin rule kept"
-"$SG_BIN/smtpguard-list" -t -d "$S" >"$T/list" || fail "smtpguard-list"
+"$SG_TESTBIN/smtpguard-list" -t -d "$S" >"$T/list" || fail "smtpguard-list"
 assert_grep "$T/list" "^10\.0\.0\.1	badrcpt	$t0	$((t0 + 3600))	1\$" "tab listing"
 assert_grep "$T/list" "^2001:db8::7	authfail	$t0	$((t0 + 3600))	1\$" "tab listing v6"
-"$SG_BIN/smtpguard-list" -d "$S" >"$T/human" || fail "smtpguard-list human"
+"$SG_TESTBIN/smtpguard-list" -d "$S" >"$T/human" || fail "smtpguard-list human"
 assert_grep "$T/human" '^ip +reason +since \(UTC\) +until \(UTC\) +strikes$' "human header"
 assert_grep "$T/human" '^10\.0\.0\.1 +badrcpt +2023-11-14 22:13:20 +2023-11-14 23:13:20 +1$' "human row"
 
 # with -r: an allow record that makes rblsmtpd speak
-"$SG_BIN/smtpguard-cdb" -r "listed by smtpguard" -d "$S" "$T/rules.txt" "$T/rbl.cdb" 2>>"$T/log" || fail "-r build"
-assert_eq "$(cdb_value "$T/rbl.cdb" 10.0.0.1)" "+RBLSMTPD=-listed by smtpguard|" "-r record"
+"$SG_TESTBIN/smtpguard-cdb" -r "listed by smtpguard" -d "$S" "$T/rules.txt" "$T/rbl.cdb" 2>>"$T/log" || fail "-r build"
+assert_eq "$(cdb_value "$T/rbl.cdb" 10.0.0.1)" "+RBLSMTPD=listed by smtpguard|" "-r record"
 
 # one second before expiry: still there; at expiry: gone from cdb and list
 at $((t0 + 3599)); build
@@ -37,9 +39,9 @@ assert_eq "$(cdb_value "$T/rules.cdb" 10.0.0.1)" "D|" "still listed before expir
 at $((t0 + 3600)); build
 assert_eq "$(cdb_value "$T/rules.cdb" 10.0.0.1)" "" "expired listing still in cdb"
 assert_grep "$T/log" "rebuilt $T/rules.cdb rules=1 listed=0\$" "log after expiry"
-"$SG_BIN/smtpguard-list" -t -d "$S" >"$T/list"
+"$SG_TESTBIN/smtpguard-list" -t -d "$S" >"$T/list"
 [ -s "$T/list" ] && fail "expired listing shown without -a"
-"$SG_BIN/smtpguard-list" -t -a -d "$S" >"$T/list"
+"$SG_TESTBIN/smtpguard-list" -t -a -d "$S" >"$T/list"
 assert_grep "$T/list" "^10\.0\.0\.1	badrcpt	$t0	$((t0 + 3600))	1\$" "-a shows expired"
 
 # escalation: 1h, 2h, 4h, ... capped at 7 days, strikes remembered across expiry
@@ -48,11 +50,11 @@ while [ $k -lt 10 ]; do
   k=$((k + 1)); want=$((want * 2)); [ $want -gt 604800 ] && want=604800
   at $t
   "$SGSTATETOOL" kick "$S" 10.0.0.1 rset || fail "kick $k"
-  "$SG_BIN/smtpguard-list" -t -d "$S" | grep '^10\.0\.0\.1	' >"$T/row"
+  "$SG_TESTBIN/smtpguard-list" -t -d "$S" | grep '^10\.0\.0\.1	' >"$T/row"
   assert_grep "$T/row" "^10\.0\.0\.1	rset	$t	$((t + want))	$k\$" "escalation at strike $k"
   # a kick while listed adds no strike
   at $((t + 1)); "$SGSTATETOOL" kick "$S" 10.0.0.1 rset || fail "kick while listed"
-  "$SG_BIN/smtpguard-list" -t -d "$S" | grep -q "	$k\$" || fail "strike added while listed"
+  "$SG_TESTBIN/smtpguard-list" -t -d "$S" | grep -q "	$k\$" || fail "strike added while listed"
   t=$((t + want + 1))
 done
 
@@ -79,6 +81,6 @@ assert_grep "$T/err" 'invalid IP address: \.\./etc' "bad IP message"
 build
 assert_eq "$(cdb_value "$T/rules.cdb" 10.0.0.1)" "" "unlisted IP still in cdb"
 "$SGSTATETOOL" kick "$S" 10.0.0.1 badrcpt || fail "kick after unlist"
-"$SG_BIN/smtpguard-list" -t -d "$S" >"$T/list"
+"$SG_TESTBIN/smtpguard-list" -t -d "$S" >"$T/list"
 assert_grep "$T/list" "^10\.0\.0\.1	badrcpt	$t	$((t + 3600))	1\$" "strikes forgotten after unlist"
 exit 0

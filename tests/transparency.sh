@@ -1,5 +1,5 @@
 #!/bin/sh
-# Transparency property (issue 5; SPEC section 1): for random legitimate
+# Transparency property: for random legitimate
 # sessions, the bytes the smtpd receives, the bytes it sends and the bytes
 # the client receives are the same with and without smtpguard in the
 # chain, and smtpguard never kicks.

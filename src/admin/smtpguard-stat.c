@@ -179,6 +179,8 @@ static void report_tsv (char const *t1, char const *t2)
   stat1("list", "rebuilds", st.rebuilds) ; stat1("list", "wouldlist", st.wouldlists) ;
   stat1("tcpserver", "ok", st.accepted) ; stat1("tcpserver", "deny", st.denied) ;
   stat1("other", "blind", st.blinds) ; stat1("other", "warnings", st.warnings) ;
+  for (i = 0 ; i < SGG_N ; i++) stat1("door", sggreet_name(i), st.door[i]) ;
+  stat1("door", "badgreeting", st.badgreetings) ;
 }
 
 static void report_human (char const *t1, char const *t2)
@@ -203,6 +205,14 @@ static void report_human (char const *t1, char const *t2)
   line2("denied", st.denied, " connections denied by tcpserver (rules cdb)") ;
   line2("rebuilds", st.rebuilds, " rules cdb rebuilds") ;
   if (st.blinds) line2("tls-blind", st.blinds, " sessions went blind after STARTTLS") ;
+  {
+    char const *dn[SGG_N] ;
+    uint64_t nd = 0 ;
+    for (i = 0 ; i < SGG_N ; i++) { dn[i] = sggreet_name(i) ; nd += st.door[i] ; }
+    /* pass: waited for the greeting; early, http, tls: refused, no smtpd; gone: hung up */
+    if (nd) human("door", nd, dn, st.door, SGG_N) ;
+  }
+  if (st.badgreetings) line2("badgreet", st.badgreetings, " smtpd greetings that were not 220 after the teaser") ;
   if (st.warnings) line2("warnings", st.warnings, " warnings") ;
   if (st.untracked)
   {

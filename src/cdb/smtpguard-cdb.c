@@ -1,6 +1,6 @@
 /* ISC license. */
 
-/* smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] rules.txt rules.cdb
+/* smtpguard-cdb [ -w ] [ -r text | -R text ] [ -t secs ] [ -d statedir ] rules.txt rules.cdb
    Builds the cdb tcpserver -x reads from the admin's tcprules file and
    the unexpired listings; with -w, stays and rebuilds on every change. */
 
@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <skalibs/alloc.h>
 #include <skalibs/types.h>
 #include <skalibs/sgetopt.h>
 #include <skalibs/strerr.h>
@@ -22,10 +23,11 @@
 #include <skalibs/selfpipe.h>
 
 #include "sgcdb.h"
+#include "sgcdbnets.h"
 #include "sgclock.h"
 #include "sgstate.h"
 
-#define USAGE "smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] rules.txt rules.cdb"
+#define USAGE "smtpguard-cdb [ -w ] [ -r text | -R text ] [ -t secs ] [ -d statedir ] [ -p count ] [ -L len6 ] [ -z zone4 ] [ -Z zone6 ] [ -i import ]... rules.txt rules.cdb"
 #define dieusage() strerr_dieusage(100, USAGE)
 #define MINGAP_MS 250  /* at most 4 rebuilds a second: bursts coalesce */
 
@@ -33,12 +35,59 @@ char const *PROG = "smtpguard-cdb" ;
 
 static char const *rulesfn ;
 static char const *target ;
-static char const *rbltext = 0 ;
+static char const *rbltext = 0 ;  /* the RBLSMTPD value: "text" (451) or "-text" (553) */
 static char const *statedir = 0 ;
 static sgstate st = SGSTATE_ZERO ;
 static int stopen = 0 ;
 static stralloc good = STRALLOC_ZERO ;  /* the last rules text that parsed */
 static uint64_t nextexpiry = 0 ;  /* of the listings in the last cdb built */
+static sgcdbnets nets = SGCDBNETS_ZERO ;
+#define IMPORTMAX 64
+static char const *importfn[IMPORTMAX] ;
+static unsigned int nimports = 0 ;
+
+/* the peers' files, read anew at each rebuild; one that cannot be read
+   is left out (logged), it never stops the rebuild */
+static void imports_read (sgcdbimport *im, stralloc *sa)
+{
+  unsigned int i = 0 ;
+  for (; i < nimports ; i++)
+  {
+    im[i].name = importfn[i] ;
+    if (!openslurpclose(&sa[i], importfn[i]))
+    {
+      strerr_warnwsys("unable to read ", importfn[i], " - leaving it out") ;
+      sa[i].len = 0 ;
+    }
+    im[i].s = sa[i].s ;
+    im[i].len = sa[i].len ;
+  }
+  nets.imports = im ;
+  nets.nimports = nimports ;
+}
+
+static void imports_free (stralloc *sa)
+{
+  unsigned int i = 0 ;
+  for (; i < nimports ; i++) stralloc_free(&sa[i]) ;
+}
+
+/* Everything in the statedir must belong to the statedir's owner, the
+   smtpd user (doc/statedir.html); root repairs the parts as it opens
+   them, anyone else can only say what to run. */
+static void ownercheck (void)
+{
+  struct stat got, want ;
+  char const *name = sgstate_check(&st, &got, &want) ;
+  if (name)
+  {
+    char gu[UID_FMT], gg[GID_FMT], wu[UID_FMT], wg[GID_FMT] ;
+    gu[uid_fmt(gu, got.st_uid)] = 0 ; gg[gid_fmt(gg, got.st_gid)] = 0 ;
+    wu[uid_fmt(wu, want.st_uid)] = 0 ; wg[gid_fmt(wg, want.st_gid)] = 0 ;
+    strerr_warnw(statedir, "/", name, " belongs to ", gu, ":", gg, ", the state directory to ", wu, ":", wg,
+      ": smtpguard cannot record there: run chown -R ", wu, ":", wg, " ", statedir) ;
+  }
+}
 
 /* 1 built, 0 rules syntax error (reported), -1 system error (reported) */
 static int build (int watching)
@@ -56,6 +105,7 @@ static int build (int watching)
       return -1 ;
     }
     stopen = 1 ;
+    ownercheck() ;
   }
   if (!openslurpclose(&rules, rulesfn))
   {
@@ -63,18 +113,30 @@ static int build (int watching)
     stralloc_free(&rules) ;
     return -1 ;
   }
-  r = sgcdb_build(target, rules.s, rules.len, stopen ? &st : 0, rbltext, sgnow(), &stats, &errline, &errwhat) ;
-  if (!r && watching && good.len)
   {
-    /* keep the listings coming with the last good rules */
-    char fmt[SIZE_FMT] ;
-    fmt[size_fmt(fmt, errline)] = 0 ;
-    strerr_warnw(rulesfn, ":", fmt, ": ", errwhat, " - keeping the previous rules") ;
-    r = sgcdb_build(target, good.s, good.len, stopen ? &st : 0, rbltext, sgnow(), &stats, &errline, &errwhat) ;
-    stralloc_free(&rules) ;
-    if (r == 1) goto ok ;
-    if (r < 0) strerr_warnwsys("unable to build ", target) ;
-    return r ;
+    sgcdbimport im[IMPORTMAX] ;
+    stralloc sa[IMPORTMAX] ;
+    int fallback = 0 ;
+    memset(sa, 0, sizeof(sa)) ;
+    imports_read(im, sa) ;
+    r = sgcdb_buildx(target, rules.s, rules.len, stopen ? &st : 0, rbltext, &nets, sgnow(), &stats, &errline, &errwhat) ;
+    if (!r && watching && good.len)
+    {
+      /* keep the listings coming with the last good rules */
+      char fmt[SIZE_FMT] ;
+      fmt[size_fmt(fmt, errline)] = 0 ;
+      strerr_warnw(rulesfn, ":", fmt, ": ", errwhat, " - keeping the previous rules") ;
+      r = sgcdb_buildx(target, good.s, good.len, stopen ? &st : 0, rbltext, &nets, sgnow(), &stats, &errline, &errwhat) ;
+      fallback = 1 ;
+    }
+    imports_free(sa) ;
+    if (fallback)
+    {
+      stralloc_free(&rules) ;
+      if (r == 1) goto ok ;
+      if (r < 0) strerr_warnwsys("unable to build ", target) ;
+      return r ;
+    }
   }
   if (r == 1)
   {
@@ -106,7 +168,14 @@ static int build (int watching)
       c[uint_fmt(c, stats.bad)] = 0 ;
       strerr_warnw("ignored ", c, " unreadable files in ", statedir, "/listed") ;
     }
-    strerr_warni("rebuilt ", target, " rules=", a, " listed=", b) ;
+    if (nimports)
+    {
+      char c[SIZE_FMT], d[SIZE_FMT] ;
+      c[size_fmt(c, stats.imported)] = 0 ;
+      d[size_fmt(d, stats.badimport)] = 0 ;
+      strerr_warni("rebuilt ", target, " rules=", a, " listed=", b, " imported=", c, " ignored=", d) ;
+    }
+    else strerr_warni("rebuilt ", target, " rules=", a, " listed=", b) ;
     return 1 ;
   }
 }
@@ -115,20 +184,29 @@ extern void sgcdb_watch (unsigned int pollsecs) ;
 
 int main (int argc, char const *const *argv)
 {
-  int watch = 0 ;
+  int watch = 0, perm = 0 ;
   unsigned int pollsecs = 1 ;
   {
     subgetopt l = SUBGETOPT_ZERO ;
     for (;;)
     {
-      int opt = subgetopt_r(argc, argv, "wr:t:d:", &l) ;
+      int opt = subgetopt_r(argc, argv, "wr:R:t:d:p:L:z:Z:i:", &l) ;
       if (opt == -1) break ;
       switch (opt)
       {
         case 'w' : watch = 1 ; break ;
-        case 'r' : rbltext = l.arg ; break ;
+        case 'r' : rbltext = l.arg ; perm = 0 ; break ;
+        case 'R' : rbltext = l.arg ; perm = 1 ; break ;
         case 't' : if (!uint0_scan(l.arg, &pollsecs) || !pollsecs) dieusage() ; break ;
         case 'd' : statedir = l.arg ; break ;
+        case 'p' : if (!uint0_scan(l.arg, &nets.prefixmin) || nets.prefixmin == 1) dieusage() ; break ;
+        case 'L' : if (!uint0_scan(l.arg, &nets.prefix6) || nets.prefix6 < 16 || nets.prefix6 > 127) dieusage() ; break ;
+        case 'z' : nets.zone4 = l.arg ; break ;
+        case 'Z' : nets.zone6 = l.arg ; break ;
+        case 'i' :
+          if (nimports >= IMPORTMAX) strerr_dief(100, "too many -i files") ;
+          importfn[nimports++] = l.arg ;
+          break ;
         default : dieusage() ;
       }
     }
@@ -138,6 +216,17 @@ int main (int argc, char const *const *argv)
   rulesfn = argv[0] ;
   target = argv[1] ;
   if (rbltext && strchr(rbltext, '\n')) strerr_dief(100, "the -r text must be one line") ;
+  if (rbltext && !perm && rbltext[0] == '-') strerr_dief(100, "the -r text must not start with -: for a permanent refusal use -R") ;
+  if (rbltext && !*rbltext) strerr_dief(100, "the -r text must not be empty") ;
+  /* rblsmtpd answers 451 to RBLSMTPD="text", 553 to "-text" */
+  if (rbltext && perm)
+  {
+    size_t n = strlen(rbltext) ;
+    char *s = alloc(n + 2) ;
+    if (!s) strerr_diefsys(111, "unable to ", "allocate") ;
+    s[0] = '-' ; memcpy(s + 1, rbltext, n + 1) ;
+    rbltext = s ;
+  }
   if (!watch)
   {
     int r = build(0) ;
@@ -190,6 +279,8 @@ void sgcdb_watch (unsigned int pollsecs)
 {
   iopause_fd x[2] = { { .fd = -1, .events = IOPAUSE_READ }, { .fd = -1, .events = IOPAUSE_READ } } ;
   stamp rulesst, listedst, cur ;
+  stamp importst[IMPORTMAX] ;
+  unsigned int i ;
   tain lastbuild, nexttick, deadline, gap ;
   time_t lastgc = 0 ;
   int dirty = 1 ;
@@ -201,6 +292,7 @@ void sgcdb_watch (unsigned int pollsecs)
   lastbuild = tain_zero ;
   memset(&rulesst, 0, sizeof(rulesst)) ;
   memset(&listedst, 0, sizeof(listedst)) ;
+  memset(importst, 0, sizeof(importst)) ;
   tain_addsec_g(&nexttick, pollsecs) ;
   for (;;)
   {
@@ -213,6 +305,7 @@ void sgcdb_watch (unsigned int pollsecs)
       {
         stamp_get(&rulesst, -1, rulesfn) ;
         if (stopen) stamp_get(&listedst, st.dirfd, "listed") ;
+        for (i = 0 ; i < nimports ; i++) stamp_get(&importst[i], -1, importfn[i]) ;
         if (x[1].fd >= 0) drain(x[1].fd) ;
         r = build(1) ;
         if (r > 0 && !stopen) r = -1 ;  /* statedir not open yet: retry */
@@ -249,6 +342,11 @@ void sgcdb_watch (unsigned int pollsecs)
       tain_addsec_g(&nexttick, pollsecs) ;
       stamp_get(&cur, -1, rulesfn) ;
       if (!stamp_same(&cur, &rulesst)) dirty = 1 ;
+      for (i = 0 ; i < nimports ; i++)
+      {
+        stamp_get(&cur, -1, importfn[i]) ;
+        if (!stamp_same(&cur, &importst[i])) dirty = 1 ;
+      }
       if (stopen)
       {
         stamp_get(&cur, st.dirfd, "listed") ;

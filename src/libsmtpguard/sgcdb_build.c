@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include <cdb.h>
 
@@ -25,23 +26,15 @@
 #include <skalibs/types.h>
 
 #include "sgcdb.h"
+#include "sgcdb_internal.h"
+#include "sgcdbnets.h"
+#include "sgnet.h"
 #include "sgip.h"
 #include "sglisting.h"
 #include "sgrules.h"
 #include "sgstate.h"
 
-typedef struct ctx_s ctx, *ctx_ref ;
-struct ctx_s
-{
-  stralloc recs ;    /* rules records: klen(4) dlen(4) key data, in order */
-  stralloc exact ;   /* char[SGIP_MAX] canonical IPs the rules have keys for */
-  size_t nrecs ;
-  size_t nexact ;
-  struct cdb_make cm ;
-  char const *rbltext ;
-  uint64_t now ;
-  sgcdbstats *stats ;
-} ;
+typedef sgcdbctx ctx ;
 
 static int collect (char const *key, size_t klen, char const *data, size_t dlen, void *p)
 {
@@ -82,15 +75,7 @@ static int addlisting (sglisting const *l, void *p)
     c->stats->shadowed++ ;
     return 1 ;
   }
-  if (c->rbltext)
-  {
-    stralloc d = STRALLOC_ZERO ;
-    int r = stralloc_cats(&d, "+RBLSMTPD=-") && stralloc_cats(&d, c->rbltext) && stralloc_0(&d)
-     && cdb_make_add(&c->cm, l->ip, strlen(l->ip), d.s, d.len) == 0 ;
-    stralloc_free(&d) ;
-    if (!r) return 0 ;
-  }
-  else if (cdb_make_add(&c->cm, l->ip, strlen(l->ip), "D", 2) < 0) return 0 ;
+  if (!sgcdbctx_deny(c, l->ip, strlen(l->ip))) return 0 ;
   c->stats->listed++ ;
   if (!c->stats->nextexpiry || l->until < c->stats->nextexpiry) c->stats->nextexpiry = l->until ;
   return 1 ;
@@ -112,11 +97,16 @@ static void cleantemps (int dirfd, char const *base)
   closedir(d) ;
 }
 
-static int sgcdb_write (ctx *, int dirfd, char const *base, sgstate *) ;
+static int sgcdb_write (ctx *, int dirfd, char const *base, sgstate *, sgcdbnets const *) ;
 
 int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
 {
-  ctx c = { .recs = STRALLOC_ZERO, .exact = STRALLOC_ZERO, .nrecs = 0, .nexact = 0, .rbltext = rbltext, .now = now, .stats = stats } ;
+  return sgcdb_buildx(target, rules, ruleslen, st, rbltext, 0, now, stats, errline, errwhat) ;
+}
+
+int sgcdb_buildx (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, sgcdbnets const *nets, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
+{
+  ctx c = { .recs = STRALLOC_ZERO, .exact = STRALLOC_ZERO, .index = STRALLOC_ZERO, .nrecs = 0, .nexact = 0, .rbltext = rbltext, .now = now, .stats = stats } ;
   char const *slash = strrchr(target, '/') ;
   char const *base = slash ? slash + 1 : target ;
   int dirfd = -1, lockfd = -1, r = -1 ;
@@ -144,7 +134,7 @@ int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate
   }
   if (lockfd == -1 || flock(lockfd, LOCK_EX) == -1) goto end ;
   cleantemps(dirfd, base) ;
-  r = sgcdb_write(&c, dirfd, base, st) ? 1 : -1 ;
+  r = sgcdb_write(&c, dirfd, base, st, nets) ? 1 : -1 ;
  end:
   {
     int e = errno ;
@@ -152,13 +142,14 @@ int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate
     if (dirfd >= 0) close(dirfd) ;
     stralloc_free(&c.recs) ;
     stralloc_free(&c.exact) ;
+    stralloc_free(&c.index) ;
     errno = e ;
   }
   return r ;
 }
 
 /* the temporary file, its records, fsync, rename, fsync of the directory */
-static int sgcdb_write (ctx *c, int dirfd, char const *base, sgstate *st)
+static int sgcdb_write (ctx *c, int dirfd, char const *base, sgstate *st, sgcdbnets const *nets)
 {
   int started = 0 ;
   char tmp[NAME_MAX + 1] ;
@@ -179,7 +170,8 @@ static int sgcdb_write (ctx *c, int dirfd, char const *base, sgstate *st)
     if (cdb_make_add(&c->cm, c->recs.s + pos, l[0], c->recs.s + pos + l[0], l[1]) < 0) goto err ;
     pos += l[0] + l[1] ;
   }
-  if (st && !sgstate_foreach(st, &addlisting, c, &c->stats->bad)) goto err ;
+  if (sgcdbnets_active(nets)) { if (!sgcdb_nets(c, st, nets)) goto err ; }
+  else if (st && !sgstate_foreach(st, &addlisting, c, &c->stats->bad)) goto err ;
   started = 0 ;
   if (cdb_make_finish(&c->cm) < 0) goto err ;
   if (fsync(fd) == -1) goto err ;

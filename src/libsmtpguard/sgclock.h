@@ -5,8 +5,9 @@
 
 #include <stdint.h>
 
-/* SMTPGUARD_NOW (decimal seconds since the epoch), if set and valid,
-   else time(): a testing aid, the clock every program uses. */
+/* time(): the clock every program uses. Test builds (-DSGCLOCK_TESTHOOK,
+   see sgclock.c) take SMTPGUARD_NOW (decimal seconds since the epoch)
+   instead when it is set and valid. */
 extern uint64_t sgnow (void) ;
 
 #endif

@@ -16,7 +16,9 @@ static char const *const texts[SGR_N] =
   "4.7.0 too many failed authentications, closing connection",
   "4.7.0 too many rejected commands, closing connection",
   "4.7.0 your address is temporarily blocked for abuse, try again later",
-  "4.7.0 command line too long, closing connection"
+  "4.7.0 command line too long, closing connection",
+  "4.7.0 your network is temporarily blocked for abuse, try again later",
+  "4.7.0 talking before the greeting, closing connection"
 } ;
 
 size_t sgkick_line (char *s, unsigned int reason, char const *text)

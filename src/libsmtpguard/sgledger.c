@@ -61,9 +61,20 @@ int sgledger_lock (sgstate *st, char const *ip)
   {
     struct stat stt ;
     int fd = openat(st->ledgerfd, ip, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644) ;
-    if (fd == -1) return -1 ;
+    if (fd == -1)
+    {
+      /* a ledger another user made (root, with an older version) that we
+         cannot write: it is short-term memory, start it again */
+      int e = errno ;
+      if (e == EACCES && !tries && unlinkat(st->ledgerfd, ip, 0) == 0) continue ;
+      errno = e ;
+      return -1 ;
+    }
     if (flock(fd, LOCK_EX) == -1 || fstat(fd, &stt) == -1) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
     if (!S_ISREG(stt.st_mode)) { close(fd) ; errno = EINVAL ; return -1 ; }
+    /* root (smtpguard-unlist) gives what it creates to the smtpd user;
+       if it cannot, the smtpd user starts the file again (above) */
+    if (!stt.st_uid) sgstate_own(st->ledgerfd, fd, 0) ;
     if (stt.st_nlink) return fd ;
     close(fd) ;  /* sgstate_gc unlinked it while we waited: take the new one */
   }

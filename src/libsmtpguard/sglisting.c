@@ -22,7 +22,6 @@
 #include "sgip.h"
 #include "sglisting.h"
 #include "sgpolicy.h"
-#include "sgstate.h"
 
 #define LISTING_MAX 128
 
@@ -100,13 +99,4 @@ int sglisting_write (int listedfd, sglisting const *l)
   /* the new entry and its inode are durable with the directory */
   if (fsync(listedfd) == -1) return 0 ;
   return 1 ;
-}
-
-/* listtime * 2^(strikes-1), capped at listmax, without overflow */
-uint64_t sglisting_duration (sgstateconf const *conf, uint32_t strikes)
-{
-  uint64_t d = conf->listtime ;
-  uint32_t i = 1 ;
-  for (; i < strikes && d < conf->listmax ; i++) d <<= 1 ;
-  return d < conf->listmax ? d : conf->listmax ;
 }

@@ -25,10 +25,8 @@ struct sglisting_s
 typedef int sglisting_func (sglisting const *, void *) ;
 
 /* internal: listing files */
-struct sgstateconf_s ;
 extern int sglisting_read (int listedfd, char const *ip, sglisting *) ;  /* 1, 0 none, -1 error/garbage (EINVAL) */
 extern int sglisting_write (int listedfd, sglisting const *) ;  /* durable; 1 ok, 0 error */
 extern int sglisting_parse (sglisting *, char const *s, size_t len) ;  /* 1 ok, 0 garbage */
-extern uint64_t sglisting_duration (struct sgstateconf_s const *, uint32_t strikes) ;
 
 #endif

@@ -65,9 +65,11 @@ enum sgreason_e
   SGR_AUTHFAIL,
   SGR_ERRORS,
   SGR_LISTED,   /* the IP is listed (kicked elsewhere or earlier) */
-  SGR_LONGLINE  /* a command line too long to pair replies any more */
+  SGR_LONGLINE, /* a command line too long to pair replies any more */
+  SGR_NETWORK,  /* the IP's network is listed (smtpguard-cdb -p, -i) */
+  SGR_EARLY     /* talked before the greeting (smtpguard -G) */
 } ;
-#define SGR_N (SGR_LONGLINE + 1)
+#define SGR_N (SGR_EARLY + 1)
 
 extern int sgpolicy_count (sgcounts *, sgevent const *) ;
 extern void sgcounts_add (sgcounts *, sgcounts const *) ;

@@ -5,9 +5,13 @@
    goes on as without it. */
 
 #include <errno.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <skalibs/strerr.h>
+#include <skalibs/types.h>
 
+#include "sgcdbnets.h"
 #include "sgclock.h"
 #include "sgip.h"
 #include "sgjudge.h"
@@ -20,6 +24,16 @@
 void sgsession_warn (sgsession const *s, char const *dir, char const *what, int e)
 {
   errno = e ;
+  if (e == EACCES)
+  {
+    /* the usual cause: the admin did not give the directory to the user
+       tcpserver -u runs us as; say what to run (doc/statedir.html) */
+    char fmt[UID_FMT] ;
+    fmt[uid_fmt(fmt, geteuid())] = 0 ;
+    strerr_warnw("unable to ", what, " in ", dir, " for ", s->ip, ": ", strerror(e),
+      ": the state directory and all in it must belong to uid ", fmt, ": run chown -R ", fmt, " ", dir) ;
+    return ;
+  }
   strerr_warnwu5sys(what, " in ", dir, " for ", s->ip) ;
 }
 
@@ -47,6 +61,16 @@ int sgsession_state (sgsession *s, sgstate *st, char const *dir, sgstateconf con
     return 0 ;
   }
   if (r) return 2 ;
+  /* a listed network that tcpserver's rules cannot express; fails open */
+  r = sgnets_listed(st->dirfd, ipbuf) ;
+  if (r < 0) sgsession_warn(s, dir, "read " SGNETS_FILE, errno) ;
+  else if (r)
+  {
+    memset(li, 0, sizeof(*li)) ;
+    memcpy(li->ip, ipbuf, strlen(ipbuf) + 1) ;
+    li->reason = SGR_NETWORK ;
+    return 2 ;
+  }
   s->st = st ;
   return 1 ;
 }

@@ -56,7 +56,7 @@ static sgstatent *lookup (sgstat *st, char const *s, sgstatent **net)
 typedef struct fields_s fields ;
 struct fields_s
 {
-  char const *ip, *reason, *end, *auth, *tls, *bad, *good, *list ;
+  char const *ip, *reason, *end, *auth, *tls, *bad, *good, *verdict, *list ;
 } ;
 
 static int num (char const *s, uint64_t *u)
@@ -86,6 +86,7 @@ static int split (char *s, fields *f)
     else if (!strcmp(k, "tls")) f->tls = v ;
     else if (!strcmp(k, "bad")) f->bad = v ;
     else if (!strcmp(k, "good")) f->good = v ;
+    else if (!strcmp(k, "verdict")) f->verdict = v ;
     else if (!strcmp(k, "list")) f->list = v ;
   }
   return 1 ;
@@ -144,6 +145,15 @@ static int event (sgstat *st, char *s)
     if (net) net->refused++ ;
   }
   else if (!strcmp(what, "blind")) st->blinds++ ;
+  else if (!strcmp(what, "door"))
+  {
+    unsigned int i = 0 ;
+    if (!f.verdict) return 0 ;
+    while (i < SGG_N && strcmp(f.verdict, sggreet_name(i))) i++ ;
+    if (i == SGG_N) return 0 ;
+    st->door[i]++ ;
+  }
+  else if (!strcmp(what, "badgreeting")) st->badgreetings++ ;
   else if (!strcmp(what, "session"))
   {
     unsigned int i = 0 ;

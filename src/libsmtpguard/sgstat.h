@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sggreet.h"
 #include "sgpolicy.h"
 
 #define SGSTAT_LINEMAX 4096
@@ -52,6 +53,7 @@ struct sgstat_s
   uint64_t kicks[SGR_N], wouldkicks[SGR_N], listings, refused, blinds, rebuilds, warnings ;
   uint64_t wouldlists ;  /* wouldkick lines with list=yes */
   uint64_t denied, accepted ;  /* tcpserver -v: deny and ok lines */
+  uint64_t door[SGG_N], badgreetings ;  /* the door test's verdicts (-G) */
   uint64_t tfirst, tlast ;  /* unix seconds from the labels, 0 = none seen */
   size_t len ;              /* partial line */
   int skipping ;            /* inside a line longer than SGSTAT_LINEMAX */

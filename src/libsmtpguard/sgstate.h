@@ -11,6 +11,7 @@
                           record rewritten in place under flock
    statedir/history/<ip>  the IP's delivered mail, a fixed-size record
                           (sghistory.h), kept -H seconds after the last
+   statedir/pass/<ip>     the door test's pass records (sgpass.h)
    statedir/wakeup        a FIFO poked after each listing change
    See doc/statedir.html. Every function returns errors and sets errno;
    none prints or exits. */
@@ -57,6 +58,22 @@ struct sgstate_s
 extern int sgstate_open (sgstate *, char const *dir, sgstateconf const *) ;
 extern void sgstate_close (sgstate *) ;
 
+/* Ownership: everything in the state directory has the owner of the
+   directory itself, whoever creates it (doc/statedir.html).
+   sgstate_mkdir: makes dirfd/name if missing, gives it to dirfd's owner
+   when run as root, opens it; the fd, or -1 (errno). Every directory of
+   the state directory is made with it. sgstate_own: when run as root and
+   fd (or, if fd < 0, the entry name, not followed) belongs to root but
+   dirfd does not, gives it to dirfd's owner and group; for every file
+   root may create there. 1 ok, 0 error. */
+extern int sgstate_mkdir (int dirfd, char const *name) ;
+extern int sgstate_own (int dirfd, int fd, char const *name) ;
+/* the first part of the state directory (listed, ledger, wakeup) that
+   does not belong to the directory's owner, with its stat and the
+   directory's; 0 if none or if the directory belongs to root */
+struct stat ;
+extern char const *sgstate_check (sgstate const *, struct stat *got, struct stat *want) ;
+
 /* 1 listed and unexpired (fills the sglisting if not null), 0 not, -1 error */
 extern int sgstate_listed (sgstate *, char const *ip, uint64_t now, sglisting *) ;
 
@@ -84,6 +101,10 @@ extern uint32_t sgstate_strikes (sglisting const *, uint64_t now) ;
    records n deliveries at now. 1 ok, 0 error. */
 extern int sgstate_history (sgstate *, char const *ip, uint64_t now) ;
 extern int sgstate_delivered (sgstate *, char const *ip, uint32_t n, uint64_t now) ;
+
+/* how long the strikes-th listing lasts under the conf (sgstate_kick's
+   escalation) */
+extern uint64_t sglisting_duration (sgstateconf const *, uint32_t strikes) ;
 
 /* 1 removed, 0 not listed, -1 error */
 extern int sgstate_unlist (sgstate *, char const *ip) ;

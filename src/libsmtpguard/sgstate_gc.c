@@ -1,9 +1,11 @@
 /* ISC license. */
 
-/* The gc: one function per kind of record, each deciding for one file
-   of its subdirectory whether it still counts. A new kind of record
-   adds a line to kinds[]. Disk use then follows the records that count
-   (see doc/statedir.html for the bound). */
+/* The gc, for smtpguard-cdb only (a session never scans, whatever the
+   number of records): one function per kind of record, each deciding for
+   one file of its subdirectory whether it still counts; a new kind of
+   record adds a line to kinds[] (or, walking its own directory, a call
+   at the end, as the door test's pass records do). Disk use then follows
+   the records that count (see doc/statedir.html for the bound). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include "sgip.h"
 #include "sgledger.h"
 #include "sglisting.h"
+#include "sgpass.h"
 #include "sgstate.h"
 
 typedef int gcfunc (sgstate *, int subfd, char const *name, uint64_t now) ;
@@ -101,5 +104,6 @@ int sgstate_gc (sgstate *st, uint64_t now)
     }
     closedir(d) ;
   }
+  { int p = sgpass_gc(st, now) ; if (p > 0) n += p ; }  /* the door test's records */
   return n ;
 }

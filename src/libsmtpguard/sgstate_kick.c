@@ -15,6 +15,15 @@
 #include "sglisting.h"
 #include "sgstate.h"
 
+/* listtime * 2^(strikes-1), capped at listmax, without overflow */
+uint64_t sglisting_duration (sgstateconf const *conf, uint32_t strikes)
+{
+  uint64_t d = conf->listtime ;
+  uint32_t i = 1 ;
+  for (; i < strikes && d < conf->listmax ; i++) d <<= 1 ;
+  return d < conf->listmax ? d : conf->listmax ;
+}
+
 uint32_t sgstate_strikes (sglisting const *l, uint64_t now)
 {
   uint64_t gone ;

@@ -24,16 +24,18 @@
 
 #include "sgchild.h"
 #include "sgclock.h"
+#include "sggreet.h"
 #include "sgip.h"
 #include "sgkick.h"
 #include "sglisting.h"
 #include "sglog.h"
+#include "sgpass.h"
 #include "sgpolicy.h"
 #include "sgscan.h"
 #include "sgsession.h"
 #include "sgstate.h"
 
-#define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] [ -H history ] ] prog..."
+#define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] [ -H history ] [ -G ms [ -E log|strike|list ] [ -B text ] [ -P passtime ] ] ] prog..."
 #define dieusage() strerr_dieusage(100, USAGE)
 
 #define CBUFSIZE 65536
@@ -59,6 +61,8 @@ static char const *ip = "unknown" ;
 static int scanning ;
 static char const *endhow = "server-eof" ;
 static tain deadline = TAIN_INFINITE ;   /* when to stop waiting for the session to end */
+static sggreetconf greet = { 0, SGGA_STRIKE, SGPASS_LIFE, 0 } ;
+static int greethold = 0 ;   /* our "220-" teaser is out: the smtpd's greeting waits until whole */
 
 static int spfd = -1 ;
 static pid_t pid ;
@@ -104,7 +108,7 @@ static void client_gone (void)
 
 static sgverdict const *verdict (unsigned int reason)
 {
-  return reason == SGR_LISTED || reason == SGR_LONGLINE ? 0 : &sess.verdict ;
+  return reason == SGR_BADRCPT || reason == SGR_RSET || reason == SGR_AUTHFAIL || reason == SGR_ERRORS ? &sess.verdict : 0 ;
 }
 
 /* the dry run's verdict, once a session: counted in the ledger as a
@@ -145,12 +149,34 @@ static void kick (unsigned int reason)
   sgsession_record_kick(&sess, opt.statedir, reason, 0) ;
   kicked = 1 ;
   endhow = "kick" ;
+  if (greethold) { greethold = 0 ; ss = sw ; ss += sggreet_end(sbuf + ss, greet.text) ; }
   slen = ss + sgkick_line(sbuf + ss, reason, opt.kickmsg) ;
   ss = slen ;
   cin = 0 ;
   grace_deadline() ;  /* a client that does not read does not get to hold us */
   close_child_in() ;
   if (fdr >= 0) { fd_close(fdr) ; fdr = -1 ; }
+}
+
+/* The client has our "220-" line, so the reply must end with 220 (RFC
+   5321 4.2.1: every line of a reply has the same code). An smtpd that
+   refuses the session (a 421 or 554 greeting), dies or babbles before a
+   whole 220 greeting: our "220 " line, then a 421, the reply a server may
+   give to any command when it must close (RFC 5321 3.8), then the end. */
+static void greet_failed (unsigned int code)
+{
+  char fmt[UINT_FMT] ;
+  fmt[uint_fmt(fmt, code)] = 0 ;
+  sglog_word(PROG, "info", "badgreeting", ip, "code", fmt) ;
+  greethold = 0 ;
+  scanning = 0 ;
+  endhow = "badgreeting" ;
+  sw = 0 ;
+  slen = ss = sggreet_close(sbuf, greet.text) ;
+  cin = 0 ;
+  close_child_in() ;
+  if (fdr >= 0) { fd_close(fdr) ; fdr = -1 ; }
+  grace_deadline() ;
 }
 
 static void scan_client (void)
@@ -188,6 +214,12 @@ static void scan_server (void)
     size_t start = ss ;
     if (!scanning) { ss = slen ; break ; }
     ss += sgscan_server(&sess.scan, sbuf + ss, slen - ss, &ev) ;
+    if (greethold && ev.type == SGEV_REPLY)
+    {
+      /* sbuf holds the whole greeting: nothing was written since */
+      if (ev.cmd != SGCMD_GREETING || ev.code != 220 || !sggreet_all220(sbuf, ss)) { greet_failed(ev.code) ; break ; }
+      greethold = 0 ;
+    }
     /* a 334 to AUTH has no event but unblocks the client side */
     if (ev.type == SGEV_NONE) { scan_client() ; continue ; }
     reason = sgsession_event(&sess, &ev) ;
@@ -262,7 +294,7 @@ static void relay (void)
     if (cin && clen < CBUFSIZE && fdw >= 0) { x[n].fd = 0 ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
     if (fdw >= 0 && cw < clen) { x[n].fd = fdw ; x[n].events = IOPAUSE_WRITE ; iw = n++ ; }
     if (fdr >= 0 && slen < SBUFSIZE) { x[n].fd = fdr ; x[n].events = IOPAUSE_READ ; ir = n++ ; }
-    if (cout && sw < ss) { x[n].fd = 1 ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
+    if (cout && sw < ss && !greethold) { x[n].fd = 1 ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
     until = tain_less(&idle, &deadline) ? &idle : &deadline ;
     r = iopause_g(x, n, until) ;
     if (r < 0) strerr_dief2sys(111, "unable to ", "iopause") ;
@@ -290,8 +322,16 @@ static void relay (void)
     {
       ssize_t rr = fd_read(fdr, sbuf + slen, SBUFSIZE - slen) ;
       if (rr < 0 && errno == EAGAIN) ;
-      else if (rr <= 0) { fd_close(fdr) ; fdr = -1 ; close_child_in() ; }
-      else { slen += rr ; scan_server() ; }
+      else if (rr <= 0)
+      {
+        fd_close(fdr) ; fdr = -1 ; close_child_in() ;
+        if (greethold) greet_failed(0) ;
+      }
+      else
+      {
+        slen += rr ; scan_server() ;
+        if (greethold && slen >= SBUFSIZE) greet_failed(0) ;
+      }
     }
     if (icin >= 0 && x[icin].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
     {
@@ -348,6 +388,22 @@ static void setup_state (sgstateconf const *sconf)
   _exit(EXIT_REFUSED) ;
 }
 
+/* The door test (-G): a refused or vanished client ends here, before
+   any smtpd; a passing one goes on with our teaser out. */
+static void door (void)
+{
+  static char textbuf[SGGREET_TEXTMAX + 1] ;
+  int v ;
+  if (!greet.text) greet.text = sggreet_default_text(textbuf, getenv("TCPLOCALHOST"), getenv("TCPLOCALIP")) ;
+  v = sggreet_door(&sess, &greet, opt.statedir) ;
+  if (v == SGG_PASS) greethold = 1 ;
+  else if (v > 0)
+  {
+    sgstate_close(&state) ;
+    _exit(v == SGG_GONE ? 0 : EXIT_REFUSED) ;
+  }
+}
+
 static int exitcode (void)
 {
   if (kicked) return EXIT_KICK ;
@@ -376,7 +432,7 @@ int main (int argc, char const *const *argv)
     subgetopt l = SUBGETOPT_ZERO ;
     for (;;)
     {
-      int opt_ = subgetopt_r(argc, argv, "vncb:s:a:e:m:g:t:d:W:k:l:x:H:", &l) ;
+      int opt_ = subgetopt_r(argc, argv, "vncb:s:a:e:m:g:t:d:W:k:l:x:H:G:E:B:P:", &l) ;
       if (opt_ == -1) break ;
       switch (opt_)
       {
@@ -396,6 +452,10 @@ int main (int argc, char const *const *argv)
         case 'l' : if (!uint320_scan(l.arg, &sconf.listtime) || !sconf.listtime) dieusage() ; break ;
         case 'x' : if (!uint320_scan(l.arg, &sconf.listmax)) dieusage() ; break ;
         case 'H' : if (!uint320_scan(l.arg, &sconf.history)) dieusage() ; break ;
+        case 'G' : if (!uint0_scan(l.arg, &greet.ms) || !greet.ms) dieusage() ; break ;
+        case 'E' : if (!sggreet_action_scan(l.arg, &greet.action)) dieusage() ; break ;
+        case 'B' : greet.text = l.arg ; break ;
+        case 'P' : if (!uint320_scan(l.arg, &greet.life) || !greet.life) dieusage() ; break ;
         default : dieusage() ;
       }
     }
@@ -404,6 +464,9 @@ int main (int argc, char const *const *argv)
   if (!argc) dieusage() ;
   if (opt.kickmsg && (strchr(opt.kickmsg, '\r') || strchr(opt.kickmsg, '\n')))
     strerr_dief1x(100, "the -m text must be a single line") ;
+  if (greet.ms && !opt.statedir) strerr_dief1x(100, "-G needs -d: passes are remembered in the state directory") ;
+  if (greet.text && !sggreet_text_ok(greet.text))
+    strerr_dief1x(100, "the -B text must be one line of printable ASCII, at most 200 bytes") ;
 
   /* the cheapest path: an exempt client costs one exec */
   if (getenv("SMTPGUARD_EXEMPT")) xexec(argv) ;
@@ -416,6 +479,7 @@ int main (int argc, char const *const *argv)
   scanning = opt.countrelay || !getenv("RELAYCLIENT") ;
   sgsession_init(&sess, &limits, scanning) ;
   if (opt.statedir && scanning) setup_state(&sconf) ;
+  if (greet.ms && sess.st && !opt.dryrun && !getenv("RELAYCLIENT") && !getenv("SMTPGUARD_PASS")) door() ;
 
   tain_now_set_stopwatch_g() ;
   start = STAMP ;
@@ -436,6 +500,7 @@ int main (int argc, char const *const *argv)
   {
     int e = errno ;
     /* the client deserves a temporary failure, not silence */
+    if (greethold) { char end[SGGREET_LINEMAX] ; allwrite(1, end, sggreet_end(end, greet.text)) ; }
     allwrite(1, "421 4.3.0 service temporarily unavailable\r\n", 43) ;
     errno = e ;
     strerr_dief3sys(111, "unable to ", "spawn ", argv[0]) ;

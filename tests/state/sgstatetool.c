@@ -6,13 +6,14 @@
      sgstatetool burst DIR N A.B.        N processes at once, each kicking
                                          A.B.<i/250>.<1+i%250>
      sgstatetool listed DIR IP           exit 0 if listed now
-   The clock is sgnow(): SMTPGUARD_NOW applies. Exit 111 on error. */
+   Linked with the test clock: SMTPGUARD_NOW applies. Exit 111 on error. */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 
 #include "sgclock.h"
 #include "sgip.h"
@@ -36,6 +37,19 @@ int main (int argc, char **argv)
 {
   if (argc >= 4 && !strcmp(argv[1], "kick"))
     return kick(argv[2], argv[3], argc > 4 ? sgreason_scan(argv[4]) : SGR_BADRCPT) ;
+  if (argc == 4 && !strcmp(argv[1], "history"))
+  {
+    /* one delivery recorded for IP (placeholder record until the
+       history module lands: its presence is the history) */
+    char fn[4096] ;
+    FILE *f ;
+    snprintf(fn, sizeof(fn), "%s/history", argv[2]) ;
+    mkdir(fn, 0755) ;
+    snprintf(fn, sizeof(fn), "%s/history/%s", argv[2], argv[3]) ;
+    f = fopen(fn, "w") ;
+    if (!f || fclose(f)) return 111 ;
+    return 0 ;
+  }
   if (argc == 4 && !strcmp(argv[1], "listed"))
   {
     sgstate st ;

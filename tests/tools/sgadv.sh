@@ -1,28 +1,23 @@
 # tests/tools/sgadv.sh: helpers for the adversarial, relay-behaviour and
-# transparency tests (issues 2 and 5). Source it after tests/lib.sh:
+# transparency tests. Source it after tests/lib.sh:
 #
 #   . "$(dirname "$0")/lib.sh"
 #   . "$TOP/tests/tools/sgadv.sh"
 #
-# It gives: SGPEAK, SGSCRIPTD, SGABUSE (built if make has not), the
+# It gives: SGPEAK, SGSCRIPTD, SGABUSE (an alias of SGTCLIENT; built if make has not), the
 # memory bound checks (check_peaks, check_live), the log
 # check (check_log_clean) and sg_guard_pids. POSIX sh.
 
 SGPEAK=$BUILD/tests/tools/sgpeak
 SGSCRIPTD=$BUILD/tests/tools/sgscriptd
-SGABUSE=$BUILD/tests/tools/sgabuse
+# the abusive clients are sgtclient's noread, rst and longline modes
+SGABUSE=$SGTCLIENT
 
-# need_tools name...: build tests/tools/NAME.c if make has not (yet).
+# need_tools name...: build the test tools NAME if make has not (yet).
 need_tools() {
   for _t in "$@"; do
-    _src=$TOP/tests/tools/$_t.c
-    _bin=$BUILD/tests/tools/$_t
-    if [ ! -x "$_bin" ] || [ "$_src" -nt "$_bin" ]; then
-      mkdir -p "$BUILD/tests/tools" || fail "mkdir for $_t"
-      # shellcheck disable=SC2046
-      $(head -n 1 "$TOP/conf-compile/conf-cc") -o "$_bin.tmp.$$" "$_src" &&
-        mv -f "$_bin.tmp.$$" "$_bin" || fail "cannot build $_t"
-    fi
+    case $_t in sgabuse) _t=sgtclient ;; esac
+    sg_build_tool "$_t"
   done
 }
 
@@ -116,7 +111,7 @@ check_live() {
 
 # --- logs ----------------------------------------------------------------
 # check_log_clean file what: no byte outside printable ASCII but newline
-# (client-supplied text must be escaped, SPEC section 6).
+# (client-supplied text must be escaped in logs).
 check_log_clean() {
   _bad=$(LC_ALL=C tr -d '\n\040-\176' <"$1" | wc -c)
   [ "$_bad" -eq 0 ] || {
@@ -143,14 +138,14 @@ peak_line() { grep "^ip=$2 " "$1" | tail -n 1; }
 # peak_status report ip: smtpguard's exit code in that session
 peak_status() { peak_line "$1" "$2" | sed -n 's/.* status=\([0-9]*\) .*/\1/p'; }
 
-# noread_hold SECS IP PORT GROUP WAIT: an sgabuse client from IP that
+# noread_hold SECS IP PORT GROUP WAIT: an sgtclient noread client from IP that
 # pipelines without ever reading and then holds the connection on fd 8 (a
 # FIFO) until the caller runs `exec 8>&-`. Waits up to WAIT s for its
 # writes to block, then sets gpid to the session's smtpguard, found in
 # the tcpserver process group GROUP.
 noread_hold() {
   mkfifo "$T/hold" || fail "mkfifo"
-  "$SGABUSE" -t "$1" -b "$2" noread 127.0.0.1 "$3" <"$T/hold" >"$T/noread.out" 2>"$T/noread.err" &
+  "$SGTCLIENT" -t "$1" -b "$2" noread 127.0.0.1 "$3" <"$T/hold" >"$T/noread.out" 2>"$T/noread.err" &
   noread_pid=$!
   at_exit "kill $noread_pid 2>/dev/null"
   exec 8>"$T/hold"

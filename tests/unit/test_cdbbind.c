@@ -86,7 +86,10 @@ int main (void)
   CHECK(lookup(fn, "1.2.3.4", "+RELAYCLIENT=\0+X=y", 19)) ;  /* the admin's rule beats the listing */
   CHECK(lookup(fn, "10.0.0.9", "D", 2)) ;
   CHECK(lookup(fn, "10.0.0.1", "D", 2)) ;
+  /* the RBLSMTPD value is written as given: "text" (rblsmtpd's 451) or "-text" (553) */
   CHECK(sgcdb_build(fn, rules, sizeof(rules) - 1, &st, "go away", 1700000001, &stats, &errline, &errwhat) == 1) ;
+  CHECK(lookup(fn, "10.0.0.9", "+RBLSMTPD=go away", 18)) ;
+  CHECK(sgcdb_build(fn, rules, sizeof(rules) - 1, &st, "-go away", 1700000001, &stats, &errline, &errwhat) == 1) ;
   CHECK(lookup(fn, "10.0.0.9", "+RBLSMTPD=-go away", 19)) ;
   /* expired listings are not written */
   CHECK(sgcdb_build(fn, rules, sizeof(rules) - 1, &st, 0, 1700003600, &stats, &errline, &errwhat) == 1) ;

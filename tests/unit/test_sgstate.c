@@ -122,7 +122,7 @@ int main (void)
     sgstate_close(&st2) ;
   }
 
-  /* sgnow: SMTPGUARD_NOW when valid */
+  /* sgnow, linked with the test clock: SMTPGUARD_NOW when valid */
   setenv("SMTPGUARD_NOW", "1234567890", 1) ;
   CHECK(sgnow() == 1234567890) ;
   setenv("SMTPGUARD_NOW", "12x", 1) ;
