@@ -5,7 +5,7 @@
 # with one code (RFC 5321 4.2.1):
 #   - a multi-line 220 greeting continues the teaser as one reply, and the
 #     scanner still pairs every later reply (a dictionary attack is kicked
-#     at exactly its 10th bad recipient);
+#     exactly at the RSET after its 5th bad recipient);
 #   - a 421 or 554 greeting, or an smtpd that dies before greeting: our
 #     "220 " line ends the reply, then a 421 and the close;
 #   - a kick while the greeting is still awaited ends the reply first.
@@ -47,7 +47,7 @@ assert_same_file "$T/multi.want" "$T/multi.greeting" "multi: the greeting is not
 attack_script "$T/kick" pipelined yes
 session attack 127.0.9.2 "$T/kick"
 replies_valid "$T/attack.client" attack
-# the greeting's 4 lines are one reply: the 10th 550 is the 10th bad RCPT
+# the greeting's 4 lines are one reply: the 5th 550 is the 5th bad RCPT
 check_kicked attack 127.0.9.2
 check_no_leftovers
 stop_pid "$SERVER_PID"

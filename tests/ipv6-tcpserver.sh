@@ -132,7 +132,7 @@ legit() {
 legit legit1
 attack_script "$T/kick" lockstep yes
 "$SGTCLIENT" -t 20 -b "$BOT" -o "$T/attack.client" ::1 "$PORT" "$T/kick" >/dev/null 2>"$T/err"
-[ $? -eq 1 ] || { cat "$T/err" "$SERVER_LOG" >&2; fail "attack from $BOT: want the 421 after the 10th bad RCPT"; }
+[ $? -eq 1 ] || { cat "$T/err" "$SERVER_LOG" >&2; fail "attack from $BOT: want the 421 after the first RSET (5 bad RCPTs)"; }
 wait_until 5 grep -q "kick ip=$BOT " "$SERVER_LOG"
 check_kicked attack "$BOT"
 assert_grep "$SERVER_LOG" "listed ip=$BOT reason=badrcpt until=[0-9]+ strikes=1\$" "the IPv6 attacker listed"

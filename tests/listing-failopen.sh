@@ -1,8 +1,8 @@
 #!/bin/sh
 # smtpguard -d fails open, through the real chain (tcpserver -x,
 # smtpguard -d, exim -bs): when the statedir cannot be used the session
-# is relayed as without -d (an attacker is still kicked at the 10th bad
-# RCPT of the session, a legitimate client is served), and the error is
+# is relayed as without -d (an attacker is still kicked at the RSET after
+# the 5th bad RCPT of the session, a legitimate client is served), and the error is
 # logged exactly once per session ("smtpguard: warning: unable to ...").
 #   1. statedir missing;
 #   2. statedir unwritable (smtpguard run as nobody by tcpserver -u -g):

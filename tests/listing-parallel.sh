@@ -3,9 +3,9 @@
 # smtpguard -d, exim -bs), with `smtpguard-cdb -w` rebuilding the cdb
 # that tcpserver reads while the attack goes on:
 #   - 200 IPs (127.0.40.1-100, 127.0.41.1-100), 30 of them at a time,
-#     5 connections each, one after the other, each sending 5 bad RCPTs:
-#     connection 1 is served (5 x 550, 221); on connection 2 the 5th bad
-#     RCPT is the 10th of the IP's window: kicked; connections 3-5 are
+#     5 connections each, one after the other, each sending 3 bad RCPTs
+#     and RSET: connection 1 is served (3 x 550, 221); on connection 2 the
+#     RSET ends the 6th refused RCPT of the IP's window: kicked; connections 3-5 are
 #     refused, by smtpguard (listed 421, no smtpd) or, once the cdb has
 #     caught up, by tcpserver (no byte);
 #   - every IP ends listed once (smtpguard-list -t: 200, strikes 1), the

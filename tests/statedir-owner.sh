@@ -33,9 +33,9 @@ serve() {
   [ -n "${SERVER_PID:-}" ] && stop_pid "$SERVER_PID"
   start_tcpserver -v -u "$UID_" -g "$(id -g $U)" -- "$SG_BIN/smtpguard" -v -d "$1" "$SMTPD"
 }
-attack() { # ip: kicked at the 10th bad RCPT
+attack() { # ip: kicked at the RSET after its 5th bad RCPT
   "$SGTCLIENT" -t 20 -b "$1" -o "$T/$1.client" 127.0.0.1 "$PORT" "$T/kick" >/dev/null 2>"$T/err"
-  [ $? -eq 1 ] || { cat "$T/err" "$SERVER_LOG" >&2; fail "attack from $1: want the 421 after the 10th bad RCPT"; }
+  [ $? -eq 1 ] || { cat "$T/err" "$SERVER_LOG" >&2; fail "attack from $1: want the 421 after the first RSET (5 bad RCPTs)"; }
   wait_until 5 grep -q "kick ip=$1 " "$SERVER_LOG"
   check_kicked "$1" "$1"
 }

@@ -151,10 +151,10 @@ deploy_attack() {
   # the smtpd ran as the smtpd user: exim made its configuration for that uid
   [ -f "$SG_EXIM_DIR/exim.conf.$SMTPDUID" ] || fail "$DKIND: the smtpd did not run as $SMTPDUSER"
 
-  # the attacker: kicked at the 10th bad RCPT, listed, cdb rebuilt by the service
+  # the attacker: kicked at the RSET after its 5th bad RCPT, listed, cdb rebuilt by the service
   attack_script "$T/kick" lockstep yes
   "$SGTCLIENT" -t 20 -b 127.0.6.7 -o "$T/attack.client" 127.0.0.1 "$PORT" "$T/kick" >/dev/null 2>"$T/err"
-  [ $? -eq 1 ] || { cat "$T/err" >&2; fail "$DKIND: attack: want the 421 after the 10th bad RCPT"; }
+  [ $? -eq 1 ] || { cat "$T/err" >&2; fail "$DKIND: attack: want the 421 after the first RSET (5 bad RCPTs)"; }
   wait_until 5 grep -q 'kick ip=127\.0\.6\.7 ' "$SLOG"
   check_kicked attack 127.0.6.7
   wait_until 5 grep -q 'listed ip=127\.0\.6\.7 reason=badrcpt until=[0-9]* strikes=1' "$SLOG" ||
@@ -193,7 +193,7 @@ deploy_attack() {
   _legits() { [ "$(grep -c 'smtpguard: info: session ip=127\.0\.6\.2 ' "$SLOG")" -eq 2 ]; }
   wait_until 5 _legits || fail "$DKIND: want 2 session lines for the legitimate sender"
   "$SG_BIN/smtpguard-stat" -t "$SLOG" "$CLOG" >"$T/stat" || fail "$DKIND: smtpguard-stat failed"
-  assert_grep "$T/stat" "^ip	127\.0\.6\.7	1	0	3	1	10	1$" "$DKIND: smtpguard-stat: the attacker's row"
+  assert_grep "$T/stat" "^ip	127\.0\.6\.7	1	0	3	1	5	1$" "$DKIND: smtpguard-stat: the attacker's row"
   assert_grep "$T/stat" "^session	legit	2$" "$DKIND: smtpguard-stat: two legit sessions"
 }
 
