@@ -209,10 +209,13 @@ void sgjudge_saved (sgjudge *j, sgevidence const *window, uint64_t idx)
 }
 
 /* A stranger (no delivered history, nothing delivered in the window)
-   gets no credit for accepted recipients while its transaction is open,
-   and a quarter of -b for its ended transactions; a client with history
-   gets -b for those and twice -b in all. Every 8 deliveries in the
-   window add one to both, and to the RSET limit. */
+   may have a quarter of -b for its ended transactions, and half of -b in
+   all, plus one per 16 distinct accepted recipients of its open
+   transaction up to half of -b more (padding never buys more than -b); a
+   client that delivered in the window gets -b in all, with that credit
+   uncapped; one with history -b for its ended transactions and twice -b
+   in all. Every 8 deliveries in the window add one to both, and to the
+   RSET limit. */
 unsigned int sgjudge_check (sgjudge const *j, sglimits const *l, int history, sgverdict *v)
 {
   sgevidence t = j->windowok ? j->window : j->mine ;
@@ -227,9 +230,10 @@ unsigned int sgjudge_check (sgjudge const *j, sglimits const *l, int history, sg
   }
   d = t.deliv ;
   tc = (history ? b : (b + 3) / 4) + d / 8 ;
-  to = (history ? 2 * b : b) + d / 8 ;
+  to = (history ? 2 * b : d ? b : (b + 1) / 2) + d / 8 ;
   uq = units_q(j) ;
-  credit = !history && !d ? 0 : (uint64_t)j->acc / 4 ;
+  credit = (uint64_t)j->acc / 4 ;
+  if (!history && !d && credit > 4 * ((b + 1) / 2)) credit = 4 * ((b + 1) / 2) ;
   openq = uq > credit ? uq - credit : 0 ;
   v->guesses = (uint32_t)((t.guessq + others + openq) / 4 > 0xffffffffu ? 0xffffffffu : (t.guessq + others + openq) / 4) ;
   v->limit = (uint32_t)(tc > 0xffffffffu ? 0xffffffffu : tc) ;

@@ -676,7 +676,9 @@ static pattern const table[] =
   { "RSET at session start, 500 sessions", &rset_each_session_, 0, SGR_NONE, 0 },
   { "RSET before every MAIL", &rset_before_mail_, 0, SGR_NONE, 0 },
   { "list host, 3% stale + 1% 4xx spread", &listhost_, 0, SGR_NONE, 0 },
-  { "list host, stale and 4xx first", &listhost_, 1, SGR_NONE, 0 },
+  /* a limitation, kept in sight: until it delivers, a list host whose
+     first 10 recipients are refused looks like a prober */
+  { "list host on first contact, 15 stale first (limitation)", &listhost_, 1, SGR_BADRCPT, 10 },
   { "list host, stale and 4xx last", &listhost_, 2, SGR_NONE, 0 },
   { "list host, pipelined RCPTs", &listhost_, 10, SGR_NONE, 0 },
   { "VERP list host, stale ends at the next MAIL", &verp, 0, SGR_NONE, 0 },
@@ -696,18 +698,18 @@ static pattern const table[] =
   { "bot: 5 guesses, RSET, repeat, reconnect", &bot, 0, SGR_BADRCPT, 5 },
   { "bot, pipelined", &bot, 1, SGR_BADRCPT, 5 },
   { "padding with one accepted address, RSET every 5", &pad_one, 0, SGR_BADRCPT, 5 },
-  { "padding with one accepted address, one transaction", &pad_one, 1, SGR_BADRCPT, 20 },
+  { "padding with one accepted address, one transaction", &pad_one, 1, SGR_BADRCPT, 10 },
   { "padding with distinct accepted, RSET every 5", &pad_distinct, 0, SGR_BADRCPT, 5 },
   { "padding with distinct accepted, one transaction", &pad_distinct, 1, SGR_BADRCPT, 20 },
   { "one guess per connection, QUIT", &one_per_connection, 1, SGR_BADRCPT, 5 },
   { "one guess per connection, hang-up", &one_per_connection, 0, SGR_BADRCPT, 5 },
   { "guesses over new MAILs, no RSET", &new_mail_no_rset_, 0, SGR_BADRCPT, 5 },
-  { "guesses with nested MAIL refused", &nested_mail_, 0, SGR_BADRCPT, 20 },
+  { "guesses with nested MAIL refused", &nested_mail_, 0, SGR_BADRCPT, 10 },
   { "spam to one address, 4 guesses a message", &spam_and_guess_, 0, SGR_BADRCPT, 8 },
   { "one guess in each message delivered to one address", &pay_deliver_, 0, SGR_BADRCPT, 20 },
   { "bot after a week of delivering spam", &spam_then_bot_, 0, SGR_BADRCPT, 20 },
   { "pipelined guesses then DATA refused", &guess_then_data_, 0, SGR_BADRCPT, 6 },
-  { "4xx to unknown users, one valid pad", &greylist_prober_, 0, SGR_BADRCPT, 80 },
+  { "4xx to unknown users, one valid pad", &greylist_prober_, 0, SGR_BADRCPT, 40 },
   { "AUTH failures", &authfail_, 0, SGR_AUTHFAIL, 0 },
   { "garbage commands", &garbage_, 0, SGR_ERRORS, 0 }
 } ;
