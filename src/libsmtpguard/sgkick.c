@@ -16,7 +16,11 @@ static char const *const texts[SGR_N] =
   "4.7.0 too many failed authentications, closing connection",
   "4.7.0 too many rejected commands, closing connection",
   "4.7.0 your address is temporarily blocked for abuse, try again later",
-  "4.7.0 command line too long, closing connection"
+  "4.7.0 command line too long, closing connection",
+  "4.7.0 NUL in command line, closing connection",
+  "4.7.0 bare CR in command line, closing connection",
+  "4.7.0 malformed BDAT command, closing connection",
+  "4.7.0 no TLS handshake after STARTTLS, closing connection"
 } ;
 
 size_t sgkick_line (char *s, unsigned int reason, char const *text)

@@ -43,9 +43,13 @@ enum sgreason_e
   SGR_AUTHFAIL,
   SGR_ERRORS,
   SGR_LISTED,   /* the IP is listed (kicked elsewhere or earlier) */
-  SGR_LONGLINE  /* a command line too long to pair replies any more */
+  SGR_LONGLINE, /* a command line too long to pair replies any more */
+  SGR_NUL,      /* protocol violations (sgscan.h sgviol_e): a NUL in a command line, */
+  SGR_BARECR,   /* a bare CR in a command line, */
+  SGR_BDAT,     /* a BDAT line not strictly RFC 3030 or of 2^31 octets or more, */
+  SGR_STARTTLS  /* no TLS record after 220 to STARTTLS */
 } ;
-#define SGR_N (SGR_LONGLINE + 1)
+#define SGR_N (SGR_STARTTLS + 1)
 
 extern int sgpolicy_count (sgcounts *, sgevent const *) ;
 extern void sgcounts_add (sgcounts *, sgcounts const *) ;

@@ -57,6 +57,7 @@ static sgstate state = SGSTATE_ZERO ;
 static char ipbuf[SGIP_MAX] ;
 static char const *ip = "unknown" ;
 static int scanning ;
+static int tlscheck = 0 ;   /* 220 to STARTTLS: the client's next bytes must be TLS */
 static char const *endhow = "server-eof" ;
 static tain deadline = TAIN_INFINITE ;   /* when to stop waiting for the session to end */
 
@@ -124,6 +125,18 @@ static void kick (unsigned int reason)
   if (fdr >= 0) { fd_close(fdr) ; fdr = -1 ; }
 }
 
+static unsigned int violation_reason (sgevent const *ev)
+{
+  if (ev->type == SGEV_LONGLINE) return SGR_LONGLINE ;
+  switch (ev->code)
+  {
+    case SGV_NUL : return SGR_NUL ;
+    case SGV_BARECR : return SGR_BARECR ;
+    case SGV_BDAT : return SGR_BDAT ;
+    default : return SGR_STARTTLS ;
+  }
+}
+
 static void scan_client (void)
 {
   while (cs < clen && !kicked)
@@ -134,10 +147,19 @@ static void scan_client (void)
     n = sgscan_client(&sess.scan, cbuf + cs, clen - cs, &ev) ;
     cs += n ;
     if (ev.type == SGEV_NONE && !n) break ;
-    if (ev.type == SGEV_LONGLINE)
+    if (ev.type == SGEV_LONGLINE || ev.type == SGEV_VIOLATION)
     {
       scanning = 0 ;
-      kick(SGR_LONGLINE) ;
+      kick(violation_reason(&ev)) ;
+      break ;
+    }
+    if (tlscheck && sess.scan.cmode == SGC_BLIND)
+    {
+      /* a TLS record after 220 to STARTTLS: opaque from now on */
+      sess.blind = 1 ;
+      sglog_word(PROG, "info", "blind", ip, "reason", "starttls") ;
+      scanning = 0 ;
+      cs = clen ;
       break ;
     }
     if (ev.type == SGEV_COMMAND && sess.st && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
@@ -161,8 +183,9 @@ static void scan_server (void)
     if (ev.type == SGEV_NONE) { scan_client() ; continue ; }
     reason = sgsession_event(&sess, &ev) ;
     if (sess.err && !sess.st) { sgsession_warn(&sess, opt.statedir, "update the ledger", sess.err) ; sess.err = 0 ; }
-    if (ev.type == SGEV_BLIND) sglog_word(PROG, "info", "blind", ip, "reason", "starttls") ;
-    if (!sess.counting) scanning = 0 ;
+    /* after 220 to STARTTLS, the client's first bytes are still checked */
+    if (ev.type == SGEV_BLIND) tlscheck = 1 ;
+    if (!sess.counting && !tlscheck) scanning = 0 ;
     if (reason) kick(reason) ;
     else scan_client() ;
   }
@@ -199,9 +222,11 @@ static void compact_client (void)
 {
   size_t done = cw < cs ? cw : cs ;
   if (!done) return ;
-  if (done == clen) { cw = cs = clen = 0 ; return ; }
+  /* what is done is wiped: it may have been credentials */
+  if (done == clen) { memset(cbuf, 0, clen) ; cw = cs = clen = 0 ; return ; }
   if (clen < CBUFSIZE / 2) return ;
   memmove(cbuf, cbuf + done, clen - done) ;
+  memset(cbuf + clen - done, 0, done) ;
   cw -= done ; cs -= done ; clen -= done ;
 }
 
@@ -214,6 +239,7 @@ static void relay (void)
   {
     iopause_fd x[5] ;
     int icin = -1, icout = -1, ir = -1, iw = -1 ;
+    size_t fwd ;
     unsigned int n = 1 ;
     int r ;
     tain const *until ;
@@ -226,7 +252,10 @@ static void relay (void)
     x[0].fd = spfd ; x[0].events = IOPAUSE_READ ;
     compact_client() ;
     if (cin && clen < CBUFSIZE && fdw >= 0) { x[n].fd = 0 ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
-    if (fdw >= 0 && cw < clen) { x[n].fd = fdw ; x[n].events = IOPAUSE_WRITE ; iw = n++ ; }
+    /* the smtpd gets only what was scanned: a line that breaks the
+       protocol never reaches it */
+    fwd = scanning ? cs : clen ;
+    if (fdw >= 0 && cw < fwd) { x[n].fd = fdw ; x[n].events = IOPAUSE_WRITE ; iw = n++ ; }
     if (fdr >= 0 && slen < SBUFSIZE) { x[n].fd = fdr ; x[n].events = IOPAUSE_READ ; ir = n++ ; }
     if (cout && sw < ss) { x[n].fd = 1 ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
     until = tain_less(&idle, &deadline) ? &idle : &deadline ;
@@ -248,7 +277,7 @@ static void relay (void)
     }
     if (iw >= 0 && x[iw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
     {
-      ssize_t w = fd_write(fdw, cbuf + cw, clen - cw) ;
+      ssize_t w = fd_write(fdw, cbuf + cw, fwd - cw) ;
       if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
       else cw += w ;
     }
