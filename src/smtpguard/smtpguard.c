@@ -32,6 +32,7 @@
 #include "sgscan.h"
 #include "sgsession.h"
 #include "sgstate.h"
+#include "sgtrace.h"
 
 #define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] ] prog..."
 #define dieusage() strerr_dieusage(100, USAGE)
@@ -107,6 +108,7 @@ static void client_gone (void)
    to the client, then our 421, then nothing more. */
 static void kick (unsigned int reason)
 {
+  SGTRACE_KICK(reason) ;
   if (opt.dryrun)
   {
     if (!wouldkicked) sglog_kick(PROG, "wouldkick", ip, reason, sgsession_counts(&sess)) ;
@@ -146,6 +148,7 @@ static void scan_client (void)
     if (!scanning) { cs = clen ; break ; }
     n = sgscan_client(&sess.scan, cbuf + cs, clen - cs, &ev) ;
     cs += n ;
+    SGTRACE_EVENT(&ev) ;
     if (ev.type == SGEV_NONE && !n) break ;
     if (ev.type == SGEV_LONGLINE || ev.type == SGEV_VIOLATION)
     {
@@ -179,6 +182,7 @@ static void scan_server (void)
     unsigned int reason ;
     if (!scanning) { ss = slen ; break ; }
     ss += sgscan_server(&sess.scan, sbuf + ss, slen - ss, &ev) ;
+    SGTRACE_EVENT(&ev) ;
     /* a 334 to AUTH has no event but unblocks the client side */
     if (ev.type == SGEV_NONE) { scan_client() ; continue ; }
     reason = sgsession_event(&sess, &ev) ;
