@@ -20,6 +20,12 @@
  *               unsolicited "421 ..." and exits 0
  *   ignoreterm  like normal, but ignores SIGTERM and, at EOF, does not
  *               exit: it waits for the limit (SIGKILL is expected first)
+ *   qmail       like normal, but a verb ends at the first space or NUL,
+ *               as in qmail-smtpd's commands.c (str_chr on the C string):
+ *               "DATA\0junk" is DATA, answered 354, and a body follows
+ *   starttls    like normal, with STARTTLS advertised; STARTTLS is
+ *               answered 220, then every byte read is opaque: for each
+ *               read it writes back a 5-byte TLS alert record, until EOF
  *
  * Bounded: whatever the mode, it dies of SIGALRM after -l secs (default
  * 20). Plain libc; no DNS, no files. */
@@ -41,7 +47,7 @@ static long commands ;
 
 static void usage (void)
 {
-  fputs("sgscriptd: usage: sgscriptd [ -l secs ] normal|crash n|exit n|nogreet|noread|garbage [n]|bigreply|unsol421|ignoreterm\n", stderr) ;
+  fputs("sgscriptd: usage: sgscriptd [ -l secs ] normal|crash n|exit n|nogreet|noread|garbage [n]|bigreply|unsol421|ignoreterm|qmail|starttls\n", stderr) ;
   exit(100) ;
 }
 
@@ -106,7 +112,21 @@ static int verb (char const *line, size_t len, char const *v)
     if (c >= 'a' && c <= 'z') c -= 32 ;
     if (c != v[i]) return 0 ;
   }
-  return len == n || line[n] == ' ' || line[n] == '\r' ;
+  return len == n || line[n] == ' ' || line[n] == '\r' || (line[n] == 0 && !strcmp(mode, "qmail")) ;
+}
+
+/* after 220 to STARTTLS: the bytes are TLS, not SMTP */
+static void opaque (void)
+{
+  static char const alert[] = "\x15\x03\x03\x00\x02" ;
+  char buf[4096] ;
+  for (;;)
+  {
+    ssize_t r = read(0, buf, sizeof buf) ;
+    if (r < 0 && errno == EINTR) continue ;
+    if (r <= 0) exit(0) ;
+    out(alert, 5) ;
+  }
 }
 
 static int goodrcpt (char const *line, size_t len)
@@ -126,6 +146,7 @@ static void ehlo_reply (void)
     outs("\r\n") ;
   }
   else outs("250-sgscriptd hello\r\n") ;
+  if (!strcmp(mode, "starttls")) outs("250-STARTTLS\r\n") ;
   outs("250 PIPELINING\r\n") ;
 }
 
@@ -179,6 +200,12 @@ static void smtp (void)
       outs("250 OK\r\n") ;
     }
     else if (verb(line, len, "QUIT")) { outs("221 bye\r\n") ; exit(0) ; }
+    else if (verb(line, len, "STARTTLS") && !strcmp(mode, "starttls"))
+    {
+      outs("220 2.0.0 ready to start TLS\r\n") ;
+      if (ipos < ilen) exit(1) ;  /* plaintext injected behind STARTTLS */
+      opaque() ;
+    }
     else outs("500 unknown command\r\n") ;
     if (n_arg >= 0 && commands >= n_arg)
     {
@@ -212,7 +239,8 @@ int main (int argc, char **argv)
   if (argc == 2) { n_arg = atol(argv[1]) ; if (n_arg < 0) usage() ; }
   if (strcmp(mode, "normal") && strcmp(mode, "crash") && strcmp(mode, "exit")
    && strcmp(mode, "nogreet") && strcmp(mode, "noread") && strcmp(mode, "garbage")
-   && strcmp(mode, "bigreply") && strcmp(mode, "unsol421") && strcmp(mode, "ignoreterm")) usage() ;
+   && strcmp(mode, "bigreply") && strcmp(mode, "unsol421") && strcmp(mode, "ignoreterm")
+   && strcmp(mode, "qmail") && strcmp(mode, "starttls")) usage() ;
   if ((!strcmp(mode, "crash") || !strcmp(mode, "exit")) && n_arg < 0) usage() ;
   alarm(limit) ;
   signal(SIGPIPE, SIG_IGN) ;
