@@ -9,6 +9,7 @@
      reply VERB CODE       a reply, and the command it was paired with
      blind VERB CODE       the 220 to STARTTLS
      longline              a command line too long to pair
+     violation KIND        a line smtpds may read differently (sgviol_name)
      event TYPE CMD CODE   any other scanner event
      kick REASON           the relay kicks (reason as in its log)
 
@@ -44,6 +45,7 @@ void sgtrace_event (sgevent const *ev)
     case SGEV_REPLY : n = snprintf(buf, sizeof(buf), "reply %s %u\n", sgcmd_name(ev->cmd), (unsigned int)ev->code) ; break ;
     case SGEV_BLIND : n = snprintf(buf, sizeof(buf), "blind %s %u\n", sgcmd_name(ev->cmd), (unsigned int)ev->code) ; break ;
     case SGEV_LONGLINE : n = snprintf(buf, sizeof(buf), "longline\n") ; break ;
+    case SGEV_VIOLATION : n = snprintf(buf, sizeof(buf), "violation %s\n", sgviol_name(ev->code)) ; break ;
     default : n = snprintf(buf, sizeof(buf), "event %u %s %u\n", (unsigned int)ev->type, sgcmd_name(ev->cmd), (unsigned int)ev->code) ; break ;
   }
   put(buf, n) ;
