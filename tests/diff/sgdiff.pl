@@ -226,11 +226,17 @@ for my $f (sort glob("$top/tests/fuzz/corpus/* $top/tests/diff/regressions/*")) 
   push @corpus, $s if length $s;
 }
 my $start = time;
+my $progress = $start + 300;
 my ($n, $agree, $kicks, $broken, $findings, $crashes, $stalls) = (0, 0, 0, 0, 0, 0, 0);
 my (%kinds, %kickwhy);
 if ($o{findings}) { mkdir $o{findings}; -d $o{findings} or die "sgdiff: $o{findings}: $!\n" }
 while ($n < $o{max} && time - $start < $o{seconds}) {
   my $seed = $o{seed} + $n;
+  if (time >= $progress) {
+    printf "sgdiff: progress: %d inputs in %.0f s: %d agree, %d kicked first, %d disagree, %d exim crashes, %d stalls\n",
+      $n, time - $start, $agree, $kicks, $findings, $crashes, $stalls;
+    $progress = time + 300;
+  }
   my $bytes = @corpus && $seed % 4 == 0 ? SgDiffGen::gen_from($seed, $corpus[($seed / 4) % @corpus]) : SgDiffGen::gen($seed);
   $n++;
   my $v = check($bytes);
