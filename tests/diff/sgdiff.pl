@@ -4,11 +4,13 @@
 # src/libsmtpguard/sgtrace.h) to the real `exim4 -bs` with the tests'
 # config (tests/exim/smtpd, SG_EXIM_DEBUG: exim's "SMTP<<" and "SMTP>>"
 # debug lines, its own account of every command it read and every reply
-# it sent). The two accounts of the session, as (command, reply code)
+# it sent). A quarter of the generated streams are sent a line at a
+# time (lock-step-like timing), the others in one burst. The two accounts of the session, as (command, reply code)
 # pairs in order, must agree up to the point where smtpguard kicks: a
 # kick before any disagreement is smtpguard refusing to guess, a pass.
 #
 #   sgdiff.pl [options] replay FILE...   each file a client stream; all must agree
+#                                        (FILE.paced: sent a line at a time, 3 ms apart)
 #   sgdiff.pl [options] fuzz             generated and mutated streams
 #                                        (tests/diff/SgDiffGen.pm), also from
 #                                        the client halves of tests/fuzz/corpus
@@ -56,7 +58,7 @@ sub spew { my ($f, $s) = @_; open(my $h, '>:raw', $f) or die "sgdiff: $f: $!\n";
 # High limits: only a protocol violation (or a line too long) kicks.
 my ($sessions, $leftovers) = (0, 0);
 sub run_session {
-  my ($bytes) = @_;
+  my ($bytes, $paced) = @_;
   spew("$work/client", $bytes);
   spew("$work/dbg", '');
   unlink "$work/trace";
@@ -66,7 +68,22 @@ sub run_session {
   my $pid = fork // die "sgdiff: fork: $!\n";
   if (!$pid) {
     setpgid(0, 0);
-    open(STDIN, '<:raw', "$work/client") or _exit(111);
+    if ($paced) {
+      # lock-step-like: the client writes a line at a time, 3 ms apart
+      pipe(my $r, my $w) or _exit(111);
+      my $wp = fork // _exit(111);
+      if (!$wp) {
+        close $r;
+        binmode $w;
+        $SIG{PIPE} = sub { _exit(0) };
+        for my $l ($bytes =~ /([^\n]*\n|[^\n]+$)/g) { syswrite($w, $l) // _exit(0); sleep 0.003 }
+        _exit(0);
+      }
+      close $w;
+      POSIX::dup2(fileno($r), 0) or _exit(111);
+      close $r;
+    }
+    else { open(STDIN, '<:raw', "$work/client") or _exit(111) }
     open(STDOUT, '>:raw', "$work/server") or _exit(111);
     open(STDERR, '>', "$work/guard.err") or _exit(111);
     open(my $t, '>', "$work/trace") or _exit(111);
@@ -178,28 +195,28 @@ sub compare {
   return 'agree';
 }
 
-sub check { my ($bytes) = @_; compare(run_session($bytes)) }
+sub check { my ($bytes, $paced) = @_; compare(run_session($bytes, $paced)) }
 
 # the kind of a disagreement, for grouping: the two pairs, no index
 sub kind { my ($v) = @_; $v =~ s/reply \d+: //; $v =~ s/\d+ replies, exim sent \d+/N replies, exim sent more/; $v }
 
 # smaller input, same kind of disagreement: drop lines, then halve long ones
 sub minimize {
-  my ($bytes, $kind) = @_;
+  my ($bytes, $kind, $paced) = @_;
   my @l = $bytes =~ /([^\n]*\n|[^\n]+$)/g;
   my $tries = 0;
   my $until = time + 60;
   for (my $i = $#l ; $i >= 0 && $tries < 80 && time < $until ; $i--) {
     my @m = @l; splice(@m, $i, 1);
     $tries++;
-    my $v = check(join('', @m));
+    my $v = check(join('', @m), $paced);
     @l = @m if $v =~ /^disagree/ && kind($v) eq $kind;
   }
   for (my $i = 0 ; $i < @l && $tries < 120 && time < $until ; $i++) {
     next unless length($l[$i]) > 200;
     my @m = @l; $m[$i] = substr($l[$i], 0, 100) . substr($l[$i], -100);
     $tries++;
-    my $v = check(join('', @m));
+    my $v = check(join('', @m), $paced);
     @l = @m if $v =~ /^disagree/ && kind($v) eq $kind;
   }
   return join('', @l);
@@ -209,7 +226,7 @@ if ($mode eq 'replay') {
   @ARGV or die "sgdiff: replay: no files\n";
   my $bad = 0;
   for my $f (@ARGV) {
-    my $v = check(slurp($f));
+    my $v = check(slurp($f), $f =~ /\.paced$/);
     my $ok = $v eq 'agree' || $v eq 'authenticated' || $v =~ /^kick/ || $v =~ /^exim-crash/;
     print(($ok ? 'ok   ' : 'FAIL '), "$f: $v\n");
     $bad++ unless $ok;
@@ -239,7 +256,8 @@ while ($n < $o{max} && time - $start < $o{seconds}) {
   }
   my $bytes = @corpus && $seed % 4 == 0 ? SgDiffGen::gen_from($seed, $corpus[($seed / 4) % @corpus]) : SgDiffGen::gen($seed);
   $n++;
-  my $v = check($bytes);
+  my $paced = $seed % 4 == 1;
+  my $v = check($bytes, $paced);
   print "seed $seed: $v\n" if $o{v};
   if ($v eq 'agree' || $v eq 'authenticated') { $agree++; next }
   if ($v eq 'stall') {
@@ -266,10 +284,11 @@ while ($n < $o{max} && time - $start < $o{seconds}) {
   next if $kinds{$kind}++ >= 3;
   print "sgdiff: seed $seed: $v\n";
   if ($o{findings}) {
-    my $m = minimize($bytes, $kind);
-    spew("$o{findings}/seed-$seed", $m);
-    spew("$o{findings}/seed-$seed.why", check($m) . "\n");
-    print "sgdiff:   saved $o{findings}/seed-$seed (" . length($m) . " bytes, from " . length($bytes) . ")\n";
+    my $m = minimize($bytes, $kind, $paced);
+    my $name = "$o{findings}/seed-$seed" . ($paced ? '.paced' : '');
+    spew($name, $m);
+    spew("$name.why", check($m, $paced) . "\n");
+    print "sgdiff:   saved $name (" . length($m) . " bytes, from " . length($bytes) . ")\n";
   }
 }
 my $secs = time - $start;
