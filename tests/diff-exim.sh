@@ -17,6 +17,19 @@ command -v exim4 >/dev/null 2>&1 || fail "exim4 not installed (package/deps-test
 command -v perl >/dev/null 2>&1 || fail "perl not installed"
 [ -x "$BUILD/tests/diff/smtpguard-trace" ] || fail "$BUILD/tests/diff/smtpguard-trace not built (make tests)"
 
+# the trace exists only in the test binary: the production relay, given
+# the same fd 9 and the same session, writes nothing there
+mkdir "$T/prod" || fail "mkdir"
+printf 'EHLO c\r\nNOOP\r\nQUIT\r\n' >"$T/prod/client"
+for b in "$SG_BIN/smtpguard" "$BUILD/tests/diff/smtpguard-trace"; do
+  SG_EXIM_DIR=$T/prod/exim TCPREMOTEIP=127.0.0.9 timeout 20 "$b" "$TOP/tests/exim/smtpd" \
+    <"$T/prod/client" >"$T/prod/out.${b##*/}" 2>/dev/null 9>"$T/prod/trace.${b##*/}"
+done
+assert_grep "$T/prod/out.smtpguard" '^221 ' "the production relay ran the session"
+[ ! -s "$T/prod/trace.smtpguard" ] || fail "the production relay wrote a trace"
+assert_grep "$T/prod/trace.smtpguard-trace" '^reply noop 250$' "the trace binary traced the session"
+nm "$SG_BIN/smtpguard" 2>/dev/null | grep -q sgtrace && fail "sgtrace code in the production relay"
+
 secs=${DIFF_SECONDS:-30}
 seed=${DIFF_SEED:-1}
 findings=$BUILD/diff-findings
