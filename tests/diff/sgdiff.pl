@@ -57,6 +57,7 @@ sub spew { my ($f, $s) = @_; open(my $h, '>:raw', $f) or die "sgdiff: $f: $!\n";
 # One session: the client's bytes in one burst. Returns (trace, exim debug).
 # High limits: only a protocol violation (or a line too long) kicks.
 my ($sessions, $leftovers) = (0, 0);
+my $idle = 5;   # smtpguard -t: this long without a byte either way is a stall
 sub run_session {
   my ($bytes, $paced) = @_;
   spew("$work/client", $bytes);
@@ -89,7 +90,7 @@ sub run_session {
     open(my $t, '>', "$work/trace") or _exit(111);
     POSIX::dup2(fileno($t), 9) or _exit(111);
     $ENV{SG_EXIM_DEBUG} = "$work/dbg";
-    { exec($trace, '-v', '-b', 100000, '-s', 100000, '-a', 100000, '-e', 100000, '-g', 2000, '-t', 5, "$top/tests/exim/smtpd") }
+    { exec($trace, '-v', '-b', 100000, '-s', 100000, '-a', 100000, '-e', 100000, '-g', 2000, '-t', $idle, "$top/tests/exim/smtpd") }
     _exit(111);
   }
   my $deadline = time + 20;
@@ -175,7 +176,7 @@ sub compare {
   # its buffer, lost; not a pairing question (and exim's bug, not ours)
   return "exim-crash $1" if $err =~ /^smtpguard: info: session .* status=(1[3-9]\d|2\d\d)$/m;
   return 'broken: smtpguard timed out' if $st < 0;
-  # the session stalled until smtpguard's idle timeout (-t 5): neither
+  # the session stalled until smtpguard's idle timeout (-t): neither
   # side was waiting for the other in the protocol's terms
   return 'stall' if $err =~ /^smtpguard: info: session .* end=timeout /m;
   my $e = exim_pairs($d);
@@ -249,6 +250,7 @@ for my $f (sort glob("$top/tests/fuzz/corpus/* $top/tests/diff/regressions/*")) 
   $s =~ s/\@\@server\@\@\n.*//s;
   push @corpus, $s if length $s;
 }
+$idle = 2;
 my $start = time;
 my $progress = $start + 300;
 my ($n, $agree, $kicks, $broken, $findings, $crashes, $stalls) = (0, 0, 0, 0, 0, 0, 0);
@@ -267,6 +269,10 @@ while ($n < $o{max} && time - $start < $o{seconds}) {
   my $v = check($bytes, $paced);
   print "seed $seed: $v\n" if $o{v};
   if ($v eq 'agree' || $v eq 'authenticated') { $agree++; next }
+  if ($v eq 'stall') {
+    # fuzzing waits 2 s only: a stall is confirmed with 5 s
+    $idle = 5; $v = check($bytes, $paced); $idle = 2;
+  }
   if ($v eq 'stall') {
     $stalls++;
     print "sgdiff: seed $seed: $v\n" if $stalls <= 5;
