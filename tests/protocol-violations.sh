@@ -12,7 +12,8 @@
 #     data), then 40 guessed recipients: reason=bdat, none reaches exim
 #   - other BDAT lines exim and a strict reader disagree on: "+5", two
 #     spaces, "5x", trailing junk, a size of 2^31: reason=bdat
-#   - a bare CR inside a command (reason=barecr), a NUL (reason=nul)
+#   - a bare CR inside a command (reason=barecr), a NUL (reason=nul); the
+#     same pipelined behind EHLO: no reply past the EHLO's reaches the client
 #   - "DATA\0" to a qmail-like smtpd (qmail-smtpd's commands.c ends the
 #     verb at the NUL: 354, and a body of NOOP/RSET/RCPT lines would be
 #     read as commands by anything that saw an unknown verb): reason=nul,
@@ -80,15 +81,25 @@ done
 assert_no_grep "$T/exim.in" 'BDAT' "exim got a malformed BDAT line"
 
 # --- a bare CR, a NUL ----------------------------------------------------------
-printf 'EHLO cr.example.test\r\nMAIL FROM:<x@cr.example.test>\r\nRCPT TO:<postmaster@example.test>\rRCPT TO:<guess@example.test>\r\nQUIT\r\n' >"$T/cr.bytes"
-session barecr 127.0.63.20 '< 220' "raw-file $T/cr.bytes" 'drain'
+printf 'MAIL FROM:<x@cr.example.test>\r\nRCPT TO:<postmaster@example.test>\rRCPT TO:<guess@example.test>\r\nQUIT\r\n' >"$T/cr.bytes"
+session barecr 127.0.63.20 '< 220' '> EHLO cr.example.test' '< 250' "raw-file $T/cr.bytes" 'drain'
 kicked barecr 127.0.63.20 barecr 'bare CR in command line' "$E_LOG"
 assert_no_grep "$T/exim.in" 'cr\.example\.test>|guess@' "barecr: exim got the line with the bare CR"
 
-printf 'EHLO nul.example.test\r\nMAIL FROM:<x\000y@nul.example.test>\r\nRCPT TO:<guess@example.test>\r\n' >"$T/nul.bytes"
-session nul 127.0.63.21 '< 220' "raw-file $T/nul.bytes" 'drain'
+printf 'MAIL FROM:<x\000y@nul.example.test>\r\nRCPT TO:<guess@example.test>\r\n' >"$T/nul.bytes"
+session nul 127.0.63.21 '< 220' '> EHLO nul.example.test' '< 250' "raw-file $T/nul.bytes" 'drain'
 kicked nul 127.0.63.21 nul 'NUL in command line' "$E_LOG"
 assert_no_grep "$T/exim.in" 'nul\.example\.test>|guess@' "nul: exim got the line with the NUL"
+
+# behind EHLO, in the same write: the smtpd may read the line before the
+# EHLO reply lets us scan it, but the client gets no reply past the EHLO's
+printf 'EHLO behind.example.test\r\nMAIL FROM:<x@behind.example.test>\r\nRCPT TO:<a@example.test>\rRCPT TO:<guess@example.test>\r\nQUIT\r\n' >"$T/behind.bytes"
+session behind 127.0.63.22 '< 220' "raw-file $T/behind.bytes" 'drain'
+kicked behind 127.0.63.22 barecr 'bare CR in command line' "$E_LOG"
+tr -d '\r' <"$T/behind.client" | grep -v '^220 ' | grep -v '^250[- ]' >"$T/behind.rest"
+[ "$(cat "$T/behind.rest")" = "421 4.7.0 bare CR in command line, closing connection" ] ||
+  { cat "$T/behind.client" >&2; fail "behind: the client got a reply past the EHLO's"; }
+[ "$(tr -d '\r' <"$T/behind.client" | grep -c '^250 ')" -eq 1 ] || fail "behind: a 250 other than the EHLO reply's"
 
 # --- "DATA\0" to a smtpd that reads it as qmail-smtpd does --------------------
 # first the stand-in alone: it must answer 354 and read a body, as qmail does
@@ -116,10 +127,11 @@ assert_no_grep "$T/qnul.client" '^354' "qnul: the client got a 354"
 assert_grep "$T/list" '^127\.0\.63\.1	bdat	' "smtpguard-list: bdat"
 assert_grep "$T/list" '^127\.0\.63\.20	barecr	' "smtpguard-list: barecr"
 assert_grep "$T/list" '^127\.0\.63\.21	nul	' "smtpguard-list: nul"
+assert_grep "$T/list" '^127\.0\.63\.22	barecr	' "smtpguard-list: barecr behind EHLO"
 assert_grep "$T/list" '^127\.0\.63\.31	nul	' "smtpguard-list: nul (qmail)"
 cat "$E_LOG" "$Q_LOG" | "$SG_BIN/smtpguard-stat" -t >"$T/stat" 2>"$T/stat.err" || { cat "$T/stat.err" >&2; fail "smtpguard-stat"; }
 assert_grep "$T/stat" '^kick	bdat	7$' "smtpguard-stat: 7 bdat kicks"
-assert_grep "$T/stat" '^kick	barecr	1$' "smtpguard-stat: 1 barecr kick"
+assert_grep "$T/stat" '^kick	barecr	2$' "smtpguard-stat: 2 barecr kicks"
 assert_grep "$T/stat" '^kick	nul	2$' "smtpguard-stat: 2 nul kicks"
 
 # no raw control byte from the client reached the log

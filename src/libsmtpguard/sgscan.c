@@ -356,7 +356,12 @@ static int end_rline (sgscan *sc, sgevent *ev)
     /* the barrier command itself: its reply decides how to read what follows */
     if (sc->cmode == SGC_WAIT || !sc->linelen) sc->cmode = SGC_COMMAND ;
     if (cmd == SGCMD_DATA && sc->rcode == 354) { sc->cmode = SGC_BODY ; sc->bodystate = BODY_BOL ; }
-    else if (cmd == SGCMD_STARTTLS && sc->rcode == 220) { sc->cmode = SGC_TLS ; sc->tlspos = 0 ; ev->type = SGEV_BLIND ; }
+    else if (cmd == SGCMD_STARTTLS && sc->rcode == 220)
+    {
+      /* RFC 3207: the client starts over with EHLO */
+      sc->chunking = 0 ;
+      if (!sc->tlsclear) { sc->cmode = SGC_TLS ; sc->tlspos = 0 ; ev->type = SGEV_BLIND ; }
+    }
     if (cmd == SGCMD_AUTH) sc->inauth = 0 ;
   }
   return 1 ;
@@ -394,6 +399,11 @@ char const *sgcmd_name (unsigned int cmd)
     "help", "other", "unsolicited"
   } ;
   return cmd < SGCMD_N ? names[cmd] : "?" ;
+}
+
+int sgscan_tlswait (sgscan const *sc)
+{
+  return sc->cmode == SGC_WAIT && sc->qlen && sc->q[(sc->qhead + sc->qlen - 1) % SGSCAN_QMAX] == SGCMD_STARTTLS ;
 }
 
 char const *sgviol_name (unsigned int v)

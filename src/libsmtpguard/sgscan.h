@@ -127,6 +127,9 @@ struct sgscan_s
   unsigned char chunking ;     /* the last EHLO reply advertised CHUNKING */
   unsigned char lastcr ;       /* the command line's last byte so far was CR */
   unsigned char tlspos ;       /* SGC_TLS: bytes of the record header checked */
+  unsigned char tlsclear ;     /* set by the caller: a TLS layer in front decrypts
+                                  for us (UCSPI-TLS); 220 to STARTTLS is then an
+                                  ordinary reply, and what follows is plaintext */
   uint64_t chunkleft ;         /* BDAT octets still to skip */
   size_t linelen ;             /* bytes of the current command line so far */
   size_t cmdlen ;              /* the same, all of them, up to SGSCAN_CMDMAX + 1 */
@@ -147,6 +150,12 @@ extern void sgscan_init (sgscan *) ;
 extern size_t sgscan_client (sgscan *, char const *, size_t, sgevent *) ;
 extern size_t sgscan_server (sgscan *, char const *, size_t, sgevent *) ;
 extern char const *sgcmd_name (unsigned int) ;
-extern char const *sgviol_name (unsigned int) ;  /* "nul", "barecr", "bdat", "starttls" */
+extern char const *sgviol_name (unsigned int) ;
+
+/* 1 if the client side waits for the reply to STARTTLS: what the client
+   sent after it must not reach the smtpd before that reply is known
+   (plaintext injected behind STARTTLS would be read as if it came
+   through TLS) */
+extern int sgscan_tlswait (sgscan const *) ;  /* "nul", "barecr", "bdat", "starttls" */
 
 #endif

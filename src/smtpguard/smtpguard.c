@@ -5,6 +5,7 @@
    counts abuse, and kicks the client with 421 when a limit passes. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #include "sgsession.h"
 #include "sgstate.h"
 #include "sgtrace.h"
+#include "sgucspitls.h"
 
 #define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] ] prog..."
 #define dieusage() strerr_dieusage(100, USAGE)
@@ -59,6 +61,16 @@ static char ipbuf[SGIP_MAX] ;
 static char const *ip = "unknown" ;
 static int scanning ;
 static int tlscheck = 0 ;   /* 220 to STARTTLS: the client's next bytes must be TLS */
+
+/* a UCSPI-TLS layer in front (sgucspitls.h): the client is on cfdin and
+   cfdout, the socket until the handoff, the layer's pipes after it */
+static sgucspitls tls = SGUCSPITLS_ZERO ;
+static int tlson = 0 ;      /* the layer is there */
+static int tlswait = 0 ;    /* 220 to STARTTLS seen: the socket is the layer's */
+static char tlscmd = 0 ;    /* 'y' or 'Y' from the smtpd, not passed on yet */
+static int tlsgo = 0 ;      /* passed on: the client is on the layer's pipes */
+static int cfdin = 0, cfdout = 1 ;
+static int sockflags[2] = { -1, -1 } ;  /* fds 0 and 1's file status flags, as we got them */
 static char const *endhow = "server-eof" ;
 static tain deadline = TAIN_INFINITE ;   /* when to stop waiting for the session to end */
 
@@ -153,7 +165,9 @@ static void scan_client (void)
     if (ev.type == SGEV_LONGLINE || ev.type == SGEV_VIOLATION)
     {
       scanning = 0 ;
-      kick(violation_reason(&ev)) ;
+      /* behind a TLS layer, uncounted sessions are scanned only to see
+         their STARTTLS: no kick for them */
+      if (!tlson || sess.counting) kick(violation_reason(&ev)) ;
       break ;
     }
     if (tlscheck && sess.scan.cmode == SGC_BLIND)
@@ -189,7 +203,14 @@ static void scan_server (void)
     if (sess.err && !sess.st) { sgsession_warn(&sess, opt.statedir, "update the ledger", sess.err) ; sess.err = 0 ; }
     /* after 220 to STARTTLS, the client's first bytes are still checked */
     if (ev.type == SGEV_BLIND) tlscheck = 1 ;
-    if (!sess.counting && !tlscheck) scanning = 0 ;
+    if (!sess.counting && !tlscheck && !tlson) scanning = 0 ;
+    if (tlson && ev.type == SGEV_REPLY && ev.cmd == SGCMD_STARTTLS && ev.code == 220)
+    {
+      /* what the client sent behind STARTTLS, before this 220, would
+         reach the smtpd as if it came through TLS: command injection */
+      tlswait = 1 ;
+      if (cs < clen) { scanning = 0 ; kick(SGR_STARTTLS) ; break ; }
+    }
     if (reason) kick(reason) ;
     else scan_client() ;
   }
@@ -234,6 +255,43 @@ static void compact_client (void)
   cw -= done ; cs -= done ; clen -= done ;
 }
 
+/* the smtpd asked the layer for TLS, its 220 is out: from now on the
+   client is the layer's decrypted stream */
+static void tls_handoff (void)
+{
+  /* the socket is the layer's from now: as it was given to us (O_NONBLOCK
+     belongs to the open file description, which the layer shares) */
+  if (sockflags[0] >= 0) fcntl(0, F_SETFL, sockflags[0]) ;
+  if (sockflags[1] >= 0) fcntl(1, F_SETFL, sockflags[1]) ;
+  if (allwrite(tls.ctl, &tlscmd, 1) < 1)
+  {
+    strerr_warnwu2sys("pass the TLS command on to ", "the UCSPI-TLS layer") ;
+    client_gone() ;
+    return ;
+  }
+  cfdin = tls.rd ; cfdout = tls.wr ;
+  if (ndelay_on(cfdin) < 0 || ndelay_on(cfdout) < 0) strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
+  tlsgo = 1 ; tlswait = 0 ;
+  sglog_word(PROG, "info", "tls", ip, "layer", "ucspi") ;
+}
+
+/* bytes on a control socket: the smtpd's command, or the layer's answer to 'Y' */
+static void tls_control (int from)
+{
+  char buf[512] ;
+  ssize_t r = fd_read(from, buf, from == tls.mine ? 1 : sizeof(buf)) ;
+  if (r < 0 && errno == EAGAIN) return ;
+  if (r <= 0)
+  {
+    /* the smtpd will ask nothing more; the layer will say nothing more */
+    if (from == tls.mine) { fd_close(tls.mine) ; tls.mine = -1 ; }
+    else { fd_close(tls.ctl) ; tls.ctl = -1 ; }
+    return ;
+  }
+  if (from == tls.mine) { if (buf[0] == 'y' || buf[0] == 'Y') tlscmd = buf[0] ; return ; }
+  if (allwrite(tls.mine, buf, r) < (size_t)r) { fd_close(tls.ctl) ; tls.ctl = -1 ; }
+}
+
 static void relay (void)
 {
   tain idle ;
@@ -241,8 +299,8 @@ static void relay (void)
   else idle = tain_infinite ;
   for (;;)
   {
-    iopause_fd x[5] ;
-    int icin = -1, icout = -1, ir = -1, iw = -1 ;
+    iopause_fd x[6] ;
+    int icin = -1, icout = -1, ir = -1, iw = -1, ictl = -1 ;
     size_t fwd ;
     unsigned int n = 1 ;
     int r ;
@@ -252,16 +310,21 @@ static void relay (void)
     if (fdr < 0 && sw >= ss) break ;
     if (!cout && fdr < 0) break ;
     if (!cout) sw = ss = slen = 0 ;
+    if (tlscmd && !tlsgo && (tlswait || !scanning) && sw >= slen) tls_handoff() ;
 
     x[0].fd = spfd ; x[0].events = IOPAUSE_READ ;
     compact_client() ;
-    if (cin && clen < CBUFSIZE && fdw >= 0) { x[n].fd = 0 ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
-    /* the smtpd gets only what was scanned: a line that breaks the
-       protocol never reaches it */
-    fwd = scanning ? cs : clen ;
+    if (cin && !tlswait && !(tlscmd && !tlsgo) && clen < CBUFSIZE && fdw >= 0) { x[n].fd = cfdin ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
+    if (tlson && !tlscmd && tls.mine >= 0) { x[n].fd = tls.mine ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
+    else if (tlsgo && tls.ctl >= 0 && tls.mine >= 0) { x[n].fd = tls.ctl ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
+    /* what the client sends behind STARTTLS waits for its 220 and our
+       check; behind other commands that wait for their reply (EHLO,
+       DATA, AUTH), it goes on: a violation found there later is kicked
+       before any reply to it reaches the client */
+    fwd = scanning && sgscan_tlswait(&sess.scan) ? cs : clen ;
     if (fdw >= 0 && cw < fwd) { x[n].fd = fdw ; x[n].events = IOPAUSE_WRITE ; iw = n++ ; }
     if (fdr >= 0 && slen < SBUFSIZE) { x[n].fd = fdr ; x[n].events = IOPAUSE_READ ; ir = n++ ; }
-    if (cout && sw < ss) { x[n].fd = 1 ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
+    if (cout && sw < ss) { x[n].fd = cfdout ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
     until = tain_less(&idle, &deadline) ? &idle : &deadline ;
     r = iopause_g(x, n, until) ;
     if (r < 0) strerr_dief2sys(111, "unable to ", "iopause") ;
@@ -272,10 +335,11 @@ static void relay (void)
     }
     if (opt.timeout) tain_addsec_g(&idle, opt.timeout) ;
     if (x[0].revents & IOPAUSE_READ) handle_signals() ;
+    if (ictl >= 0 && x[ictl].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) tls_control(x[ictl].fd) ;
 
     if (icout >= 0 && x[icout].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
     {
-      ssize_t w = fd_write(1, sbuf + sw, ss - sw) ;
+      ssize_t w = fd_write(cfdout, sbuf + sw, ss - sw) ;
       if (w < 0) { if (errno != EAGAIN) client_gone() ; }
       else { sw += w ; bytes_out += w ; if (sw == slen) sw = ss = slen = 0 ; }
     }
@@ -294,7 +358,7 @@ static void relay (void)
     }
     if (icin >= 0 && x[icin].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
     {
-      ssize_t rr = fd_read(0, cbuf + clen, CBUFSIZE - clen) ;
+      ssize_t rr = fd_read(cfdin, cbuf + clen, CBUFSIZE - clen) ;
       if (rr < 0 && errno == EAGAIN) ;
       else if (rr <= 0)
       {
@@ -422,6 +486,13 @@ int main (int argc, char const *const *argv)
     if (!selfpipe_trapset(&set)) strerr_dief2sys(111, "unable to ", "trap signals") ;
   }
 
+  {
+    /* behind a UCSPI-TLS layer, the smtpd talks TLS through us */
+    int r = sgucspitls_setup(&tls) ;
+    if (r < 0) strerr_warnwu1sys("set up UCSPI-TLS: the smtpd gets the layer's fds and we go blind at STARTTLS") ;
+    tlson = r > 0 ;
+    sess.scan.tlsclear = tlson ;
+  }
   pid = child_spawn2(argv[0], argv, (char const *const *)environ, fds) ;
   if (!pid)
   {
@@ -432,9 +503,11 @@ int main (int argc, char const *const *argv)
     strerr_dief3sys(111, "unable to ", "spawn ", argv[0]) ;
   }
   fdr = fds[0] ; fdw = fds[1] ;
+  sgucspitls_spawned(&tls) ;
   /* only now: an ignored SIGPIPE would be inherited by the smtpd */
   if (!sig_ignore(SIGPIPE)) strerr_dief2sys(111, "unable to ", "ignore SIGPIPE") ;
-  if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || ndelay_on(fdr) < 0 || ndelay_on(fdw) < 0)
+  sockflags[0] = fcntl(0, F_GETFL) ; sockflags[1] = fcntl(1, F_GETFL) ;
+  if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || ndelay_on(fdr) < 0 || ndelay_on(fdw) < 0 || (tlson && ndelay_on(tls.mine) < 0))
     strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
 
   relay() ;

@@ -178,6 +178,31 @@ static void helo_kept (void)
   }
 }
 
+/* behind a UCSPI-TLS layer the caller sets tlsclear: 220 to STARTTLS is
+   an ordinary reply, the client starts over in the clear, CHUNKING is
+   forgotten; and what the client sends behind STARTTLS is held
+   (sgscan_tlswait) until that reply */
+static void tlsclear (void)
+{
+  sgscan sc ;
+  sgevent ev ;
+  size_t n ;
+  checks++ ;
+  sgscan_init(&sc) ;
+  sc.tlsclear = 1 ;
+  sgscan_server(&sc, "220 mx\r\n", 8, &ev) ;
+  sgscan_client(&sc, "EHLO c\r\n", 8, &ev) ;
+  sgscan_server(&sc, "250 CHUNKING\r\n", 14, &ev) ;
+  n = sgscan_client(&sc, "STARTTLS\r\nMAIL", 14, &ev) ;
+  if (n != 10 || ev.type != SGEV_COMMAND || ev.cmd != SGCMD_STARTTLS || !sgscan_tlswait(&sc))
+    fail("tlsclear", "STARTTLS waits for its reply", "starttls, held", "other") ;
+  sgscan_server(&sc, "220 go\r\n", 8, &ev) ;
+  if (ev.type != SGEV_REPLY || ev.cmd != SGCMD_STARTTLS || ev.code != 220 || sgscan_tlswait(&sc) || sc.chunking || sc.cmode != SGC_COMMAND)
+    fail("tlsclear", "220 to STARTTLS", "reply starttls=220, command mode, no CHUNKING", "other") ;
+  sgscan_client(&sc, "EHLO c\r\n", 8, &ev) ;
+  if (ev.type != SGEV_COMMAND || ev.cmd != SGCMD_EHLO) fail("tlsclear", "EHLO after TLS", "ehlo", "other") ;
+}
+
 int main (void)
 {
   nul() ;
@@ -185,5 +210,6 @@ int main (void)
   bdat() ;
   starttls() ;
   helo_kept() ;
+  tlsclear() ;
   return report("test_sgscan_proto") ;
 }
