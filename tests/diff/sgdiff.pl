@@ -165,8 +165,11 @@ sub exim_pairs {
   return \@p;
 }
 
-# structural verbs decide how smtpguard reads what follows
-my %structural = map { $_ => 1 } qw(greeting helo ehlo data dot bdat auth starttls unsolicited);
+# pairs that no "5xx to a line exim did not take for a command" excuses:
+# smtpguard reads a BDAT's chunk before any reply, and the others are no
+# command lines at all (a 5xx to HELO, EHLO, DATA, AUTH or STARTTLS
+# leaves smtpguard reading commands, as exim does)
+my %structural = map { $_ => 1 } qw(greeting dot bdat unsolicited);
 
 # 'agree', 'kick REASON' or 'disagree: ...'
 sub compare {
