@@ -16,6 +16,7 @@
 #     10th bad RCPT (the 421 goes out through the layer)
 #   - plaintext pipelined behind STARTTLS (command injection): kicked,
 #     reason=starttls; the smtpd never reads it
+#   - an uncounted (RELAYCLIENT) session is handed over too
 . "$(dirname "$0")/lib.sh"
 need_sgtclient
 need_smtpguard
@@ -70,5 +71,11 @@ run inject "$G_PORT" 127.0.67.4 '< 220' '> EHLO inject.example.test' '< 250' 'pi
   '> MAIL FROM:<injected@example.test>' 'flush' '< 220' 'drain'
 assert_grep "$LOG" 'kick ip=127\.0\.67\.4 reason=starttls ' "inject: not kicked"
 assert_no_grep "$T/u.in" 'injected@' "inject: the smtpd got the injected command"
+
+# a RELAYCLIENT session (not counted) is still handed over at its STARTTLS
+start_tcpserver -- "$LAYER" env RELAYCLIENT= "$SG_BIN/smtpguard" -v -g 500 "$SGSCRIPTD" ucspitls
+R_LOG=$SERVER_LOG
+legit relay "$PORT" 127.0.67.5
+assert_grep "$R_LOG" 'tls ip=127\.0\.67\.5 layer=ucspi' "relay: no handoff log line"
 check_no_leftovers
 exit 0

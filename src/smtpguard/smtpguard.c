@@ -492,6 +492,8 @@ int main (int argc, char const *const *argv)
     if (r < 0) strerr_warnwu1sys("set up UCSPI-TLS: the smtpd gets the layer's fds and we go blind at STARTTLS") ;
     tlson = r > 0 ;
     sess.scan.tlsclear = tlson ;
+    /* uncounted sessions too are followed to their STARTTLS, to hand over in time */
+    if (tlson) scanning = 1 ;
   }
   pid = child_spawn2(argv[0], argv, (char const *const *)environ, fds) ;
   if (!pid)
