@@ -153,7 +153,8 @@ sub exim_pairs {
     my ($code, $sep) = ($1, $2);
     # the other lines of the same write are indented; a CR or LF that exim
     # echoed from the client (a HELO name) can add indented lines of no code
-    while ($i + 1 < @lines && $lines[$i+1] =~ /^ {7}/) {
+    # exim cuts a long debug line with a line of its own
+    while ($i + 1 < @lines && ($lines[$i+1] =~ /^ {7}/ || $lines[$i+1] =~ /^\*\*\*\* debug string too long/)) {
       ($code, $sep) = ($1, $2) if $lines[$i+1] =~ /^ {7}(\d\d\d)([- ]|$)/;
       $i++;
     }
