@@ -14,6 +14,9 @@
 #     spaces, "5x", trailing junk, a size of 2^31: reason=bdat
 #   - a bare CR inside a command (reason=barecr), a NUL (reason=nul); the
 #     same pipelined behind EHLO: no reply past the EHLO's reaches the client
+#   - "DATA\v" (exim trims VT/FF as spaces): reason=vtff; a CRLF body
+#     ended with LF "." CRLF (exim 4.96 reads on): reason=dataend; a command
+#     between a non-LAST BDAT and the LAST one: reason=bdat
 #   - "DATA\0" to a qmail-like smtpd (qmail-smtpd's commands.c ends the
 #     verb at the NUL: 354, and a body of NOOP/RSET/RCPT lines would be
 #     read as commands by anything that saw an unknown verb): reason=nul,
@@ -101,6 +104,25 @@ tr -d '\r' <"$T/behind.client" | grep -v '^220 ' | grep -v '^250[- ]' >"$T/behin
   { cat "$T/behind.client" >&2; fail "behind: the client got a reply past the EHLO's"; }
 [ "$(tr -d '\r' <"$T/behind.client" | grep -c '^250 ')" -eq 1 ] || fail "behind: a 250 other than the EHLO reply's"
 
+# --- VT/FF after a verb, mixed line ends at the end of DATA, a command inside BDAT
+# exim trims a trailing VT as a space: "DATA\v" would be DATA to it
+printf 'DATA\013\r\nRCPT TO:<guess@example.test>\r\n.\r\n' >"$T/vt.bytes"
+session vtff 127.0.63.23 '< 220' '> EHLO vt.example.test' '< 250' '> MAIL FROM:<x@vt.example.test>' '< 250' \
+  '> RCPT TO:<good1@example.test>' '< 250' "raw-file $T/vt.bytes" 'drain'
+kicked vtff 127.0.63.23 vtff 'VT or FF in command line' "$E_LOG"
+# exim (4.96 as Debian ships it) ends a CRLF body only at CRLF "." CRLF
+printf 'Subject: x\r\n\r\nbody\n.\r\nRCPT TO:<guess@example.test>\r\n' >"$T/dot.bytes"
+session dataend 127.0.63.24 '< 220' '> EHLO dot.example.test' '< 250' '> MAIL FROM:<x@dot.example.test>' '< 250' \
+  '> RCPT TO:<good1@example.test>' '< 250' '> DATA' '< 354' "raw-file $T/dot.bytes" 'drain'
+kicked dataend 127.0.63.24 dataend 'mixed line ends at the end of data' "$E_LOG"
+assert_no_grep "$T/dataend.client" 'discarded' "dataend: exim took the message"
+# after a non-LAST BDAT, exim answers other commands 503 and then reads the next chunk as commands
+printf 'BDAT 5\r\n12345RCPT TO:<guess@example.test>\r\nBDAT 40 LAST\r\nRCPT TO:<guess2@example.test>\r\n' >"$T/chunks.bytes"
+session inchunks 127.0.63.25 '< 220' '> EHLO chunks.example.test' '< 250' '> MAIL FROM:<x@chunks.example.test>' '< 250' \
+  '> RCPT TO:<good1@example.test>' '< 250' "raw-file $T/chunks.bytes" 'drain'
+kicked inchunks 127.0.63.25 bdat 'malformed BDAT command' "$E_LOG"
+assert_no_grep "$T/exim.in" 'guess2' "inchunks: exim got what was behind the violation"
+
 # --- "DATA\0" to a smtpd that reads it as qmail-smtpd does --------------------
 # first the stand-in alone: it must answer 354 and read a body, as qmail does
 start_tcpserver -- "$SGSCRIPTD" qmail
@@ -130,7 +152,9 @@ assert_grep "$T/list" '^127\.0\.63\.21	nul	' "smtpguard-list: nul"
 assert_grep "$T/list" '^127\.0\.63\.22	barecr	' "smtpguard-list: barecr behind EHLO"
 assert_grep "$T/list" '^127\.0\.63\.31	nul	' "smtpguard-list: nul (qmail)"
 cat "$E_LOG" "$Q_LOG" | "$SG_BIN/smtpguard-stat" -t >"$T/stat" 2>"$T/stat.err" || { cat "$T/stat.err" >&2; fail "smtpguard-stat"; }
-assert_grep "$T/stat" '^kick	bdat	7$' "smtpguard-stat: 7 bdat kicks"
+assert_grep "$T/stat" '^kick	bdat	8$' "smtpguard-stat: 8 bdat kicks"
+assert_grep "$T/stat" '^kick	vtff	1$' "smtpguard-stat: 1 vtff kick"
+assert_grep "$T/stat" '^kick	dataend	1$' "smtpguard-stat: 1 dataend kick"
 assert_grep "$T/stat" '^kick	barecr	2$' "smtpguard-stat: 2 barecr kicks"
 assert_grep "$T/stat" '^kick	nul	2$' "smtpguard-stat: 2 nul kicks"
 

@@ -20,7 +20,9 @@ static char const *const texts[SGR_N] =
   "4.7.0 NUL in command line, closing connection",
   "4.7.0 bare CR in command line, closing connection",
   "4.7.0 malformed BDAT command, closing connection",
-  "4.7.0 no TLS handshake after STARTTLS, closing connection"
+  "4.7.0 no TLS handshake after STARTTLS, closing connection",
+  "4.7.0 VT or FF in command line, closing connection",
+  "4.7.0 mixed line ends at the end of data, closing connection"
 } ;
 
 size_t sgkick_line (char *s, unsigned int reason, char const *text)

@@ -47,9 +47,11 @@ enum sgreason_e
   SGR_NUL,      /* protocol violations (sgscan.h sgviol_e): a NUL in a command line, */
   SGR_BARECR,   /* a bare CR in a command line, */
   SGR_BDAT,     /* a BDAT line not strictly RFC 3030 or of 2^31 octets or more, */
-  SGR_STARTTLS  /* no TLS record after 220 to STARTTLS */
+  SGR_STARTTLS, /* no TLS record after 220 to STARTTLS, */
+  SGR_VTFF,     /* a VT or FF in a command line, */
+  SGR_DATAEND   /* a "." line ending a DATA body with line ends not its own */
 } ;
-#define SGR_N (SGR_STARTTLS + 1)
+#define SGR_N (SGR_DATAEND + 1)
 
 extern int sgpolicy_count (sgcounts *, sgevent const *) ;
 extern void sgcounts_add (sgcounts *, sgcounts const *) ;

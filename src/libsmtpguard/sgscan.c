@@ -70,7 +70,7 @@ static unsigned char classify (char const *s, size_t len)
    smtp_in.c and Postfix's smtpd read them; zeros in front are decimal to
    both) with a size below 2^31, where exim's 32-bit sscanf and Postfix's
    off_t agree: returns 1 and the size, 0 for a violation */
-static int bdat_size (char const *s, size_t len, uint64_t *size)
+static int bdat_size (char const *s, size_t len, uint64_t *size, int *last)
 {
   uint64_t n = 0 ;
   size_t i = 5 ;
@@ -83,6 +83,7 @@ static int bdat_size (char const *s, size_t len, uint64_t *size)
   }
   if (i < len && !(len - i == 5 && s[i] == ' ' && iskeyword(s + i + 1, 4, "last"))) return 0 ;
   *size = n ;
+  *last = i < len ;
   return 1 ;
 }
 
@@ -118,9 +119,22 @@ static size_t bad_byte (sgscan *sc, char const *s, size_t n, unsigned int *kind)
   {
     if (sc->lastcr) { *kind = SGV_BARECR ; return k ; }
     if (!s[k]) { *kind = SGV_NUL ; return k ; }
+    if (s[k] == '\v' || s[k] == '\f') { *kind = SGV_VTFF ; return k ; }
     sc->lastcr = s[k] == '\r' ;
   }
   return n ;
+}
+
+/* the end of a DATA body line: CRLF or a bare LF. The body's first line
+   sets its style: exim (receive.c) ends a CRLF body only at CRLF "."
+   CRLF, Postfix also at bare LFs, qmail-smtpd's blast() refuses any bare
+   LF; a "." line whose ends are not the body's own is read differently */
+static void body_eol (sgscan *sc, int crlf)
+{
+  sc->bodyprev = crlf ? 1 : 2 ;
+  if (!sc->bodystyle) sc->bodystyle = sc->bodyprev ;
+  sc->bodystate = BODY_BOL ;
+  sc->lastcr = 0 ;
 }
 
 /* A complete command line (its first bytes in sc->line) */
@@ -142,16 +156,27 @@ static void end_line (sgscan *sc, sgevent *ev)
 {
   size_t len = sc->linelen < SGSCAN_LINEMAX ? sc->linelen : SGSCAN_LINEMAX ;
   uint64_t size = 0 ;
+  int last = 0 ;
   unsigned char cmd ;
   if (len && sc->line[len-1] == '\r' && sc->linelen <= SGSCAN_LINEMAX) len-- ;
   cmd = classify(sc->line, len) ;
   sc->lastcr = 0 ;
   /* a BDAT line longer than what we keep is no strict one */
-  if (cmd == SGCMD_BDAT && (sc->linelen > SGSCAN_LINEMAX || !bdat_size(sc->line, len, &size)))
+  if (cmd == SGCMD_BDAT && (sc->linelen > SGSCAN_LINEMAX || !bdat_size(sc->line, len, &size, &last)))
   {
     violation(sc, SGV_BDAT, ev) ;
     return ;
   }
+  /* RFC 3030: between a non-LAST BDAT and the LAST one, only BDAT (and
+     RSET, NOOP, QUIT); exim answers others 503 and then reads the next
+     BDAT's chunk as commands */
+  if (sc->inchunks && cmd != SGCMD_BDAT && cmd != SGCMD_RSET && cmd != SGCMD_NOOP && cmd != SGCMD_QUIT)
+  {
+    violation(sc, SGV_BDAT, ev) ;
+    return ;
+  }
+  if (cmd == SGCMD_BDAT && sc->chunking) sc->inchunks = !last ;
+  if (cmd == SGCMD_RSET) sc->inchunks = 0 ;
   sc->linelen = 0 ;
   sc->cmdlen = 0 ;
   q_push(sc, cmd) ;
@@ -237,16 +262,22 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
           if (sc->bodystate == BODY_MID)
           {
             char const *nl = memchr(s + i, '\n', len - i) ;
-            if (!nl) return len ;
+            if (!nl) { sc->lastcr = s[len-1] == '\r' ; return len ; }
+            body_eol(sc, nl > s + i ? nl[-1] == '\r' : sc->lastcr) ;
             i = nl - s + 1 ;
-            sc->bodystate = BODY_BOL ;
             continue ;
           }
           c = s[i++] ;
           if (c == '\n')
           {
-            if (sc->bodystate == BODY_BOL) continue ;
-            /* ".\n" or ".\r\n" alone on a line: end of data */
+            if (sc->bodystate == BODY_BOL) { body_eol(sc, 0) ; continue ; }
+            /* ".\n" or ".\r\n" alone on a line: end of data, if its line
+               ends are the body's own */
+            if (sc->bodystyle && (sc->bodyprev != sc->bodystyle || (sc->bodystate == BODY_DOTCR ? 1 : 2) != sc->bodystyle))
+            {
+              violation(sc, SGV_DATAEND, ev) ;
+              return i ;
+            }
             sc->bodystate = BODY_BOL ;
             sc->cmode = SGC_COMMAND ;
             q_push(sc, SGCMD_DOT) ;
@@ -256,7 +287,7 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
           }
           if (sc->bodystate == BODY_BOL && c == '.') sc->bodystate = BODY_DOT ;
           else if (sc->bodystate == BODY_DOT && c == '\r') sc->bodystate = BODY_DOTCR ;
-          else sc->bodystate = BODY_MID ;
+          else { sc->bodystate = BODY_MID ; sc->lastcr = c == '\r' ; }
         }
         break ;
       case SGC_COMMAND :
@@ -355,7 +386,13 @@ static int end_rline (sgscan *sc, sgevent *ev)
   {
     /* the barrier command itself: its reply decides how to read what follows */
     if (sc->cmode == SGC_WAIT || !sc->linelen) sc->cmode = SGC_COMMAND ;
-    if (cmd == SGCMD_DATA && sc->rcode == 354) { sc->cmode = SGC_BODY ; sc->bodystate = BODY_BOL ; }
+    if (cmd == SGCMD_DATA && sc->rcode == 354)
+    {
+      sc->cmode = SGC_BODY ;
+      sc->bodystate = BODY_BOL ;
+      sc->bodystyle = sc->bodyprev = 0 ;
+      sc->lastcr = 0 ;
+    }
     else if (cmd == SGCMD_STARTTLS && sc->rcode == 220)
     {
       /* RFC 3207: the client starts over with EHLO */
@@ -408,6 +445,6 @@ int sgscan_tlswait (sgscan const *sc)
 
 char const *sgviol_name (unsigned int v)
 {
-  static char const *const names[SGV_N] = { "none", "nul", "barecr", "bdat", "starttls" } ;
+  static char const *const names[SGV_N] = { "none", "nul", "barecr", "bdat", "starttls", "vtff", "dataend" } ;
   return v < SGV_N ? names[v] : "?" ;
 }

@@ -82,10 +82,13 @@ enum sgviol_e
   SGV_NONE = 0,
   SGV_NUL,      /* a NUL in a command line (qmail ends the verb there) */
   SGV_BARECR,   /* a CR not followed by LF in a command line */
-  SGV_BDAT,     /* not exactly "BDAT" SP 1*DIGIT [SP "LAST"], or a size of 2^31 or more */
-  SGV_STARTTLS  /* after 220 to STARTTLS, bytes that do not start a TLS handshake record */
+  SGV_BDAT,     /* not exactly "BDAT" SP 1*DIGIT [SP "LAST"], or a size of 2^31 or more,
+                   or a command other than BDAT, RSET, NOOP, QUIT after a non-LAST BDAT */
+  SGV_STARTTLS, /* after 220 to STARTTLS, bytes that do not start a TLS handshake record */
+  SGV_VTFF,     /* a VT or FF in a command line (exim trims them as spaces) */
+  SGV_DATAEND   /* a "." line in a DATA body with a line end not of the body's style */
 } ;
-#define SGV_N (SGV_STARTTLS + 1)
+#define SGV_N (SGV_DATAEND + 1)
 #define SGSCAN_BDATMAX 2147483647u  /* the largest chunk size every smtpd reads alike */
 
 typedef struct sgevent_s sgevent, *sgevent_ref ;
@@ -127,6 +130,9 @@ struct sgscan_s
   unsigned char chunking ;     /* the last EHLO reply advertised CHUNKING */
   unsigned char lastcr ;       /* the command line's last byte so far was CR */
   unsigned char tlspos ;       /* SGC_TLS: bytes of the record header checked */
+  unsigned char inchunks ;     /* a non-LAST BDAT was sent: only BDAT, RSET, NOOP, QUIT now */
+  unsigned char bodystyle ;    /* DATA body: its first line's end, 1 CRLF, 2 bare LF, 0 none yet */
+  unsigned char bodyprev ;     /* the same for the body's last line */
   unsigned char tlsclear ;     /* set by the caller: a TLS layer in front decrypts
                                   for us (UCSPI-TLS); 220 to STARTTLS is then an
                                   ordinary reply, and what follows is plaintext */

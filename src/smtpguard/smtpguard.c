@@ -147,6 +147,8 @@ static unsigned int violation_reason (sgevent const *ev)
     case SGV_NUL : return SGR_NUL ;
     case SGV_BARECR : return SGR_BARECR ;
     case SGV_BDAT : return SGR_BDAT ;
+    case SGV_VTFF : return SGR_VTFF ;
+    case SGV_DATAEND : return SGR_DATAEND ;
     default : return SGR_STARTTLS ;
   }
 }

@@ -24,6 +24,8 @@ struct model_s
   int chunking ;          /* the last 2xx EHLO reply had CHUNKING */
   int ehlo_ch ;           /* CHUNKING seen in the reply being read */
   int tlspos ;            /* M_TLS: bytes of the TLS record header seen */
+  int inchunks ;          /* after a non-LAST BDAT (CHUNKING): only BDAT RSET NOOP QUIT */
+  int bstyle, bprev ;     /* DATA body: first line's end, last line's end (1 CRLF, 2 LF) */
   unsigned char *q ;      /* every command ever queued; q[qh..qt) pending */
   size_t qh, qt ;
   rm_result *out ;
@@ -78,8 +80,8 @@ int refmodel_bdat (char const *s, size_t len, uint64_t *size)
 }
 
 /* the protocol violations inside the n available bytes of a command
-   line (its LF excluded): the first byte that follows a CR (a bare CR)
-   or is a NUL; SGV_NONE if none */
+   line (its LF excluded): the first byte that follows a CR (a bare CR),
+   or is a NUL, or a VT or FF; SGV_NONE if none */
 static unsigned int violation_at (char const *p, size_t n)
 {
   size_t k = 0 ;
@@ -87,6 +89,7 @@ static unsigned int violation_at (char const *p, size_t n)
   {
     if (k && p[k-1] == '\r') return SGV_BARECR ;
     if (!p[k]) return SGV_NUL ;
+    if (p[k] == '\v' || p[k] == '\f') return SGV_VTFF ;
   }
   return SGV_NONE ;
 }
@@ -133,12 +136,16 @@ static void command (model *m, char const *s, size_t n)
   unsigned char cmd ;
   n = strip_cr(s, n) ;
   cmd = verb_of(s, n) ;
-  if (cmd == SGCMD_BDAT && !refmodel_bdat(s, n, &size))
+  if ((cmd == SGCMD_BDAT && !refmodel_bdat(s, n, &size))
+   || (m->inchunks && cmd != SGCMD_BDAT && cmd != SGCMD_RSET && cmd != SGCMD_NOOP && cmd != SGCMD_QUIT))
   {
     emit(m, SGEV_VIOLATION, SGCMD_NONE, SGV_BDAT) ;
     m->mode = M_BLIND ;
     return ;
   }
+  /* a non-LAST BDAT: its line is longer than "BDAT" SP digits */
+  if (cmd == SGCMD_BDAT && m->chunking) m->inchunks = !(n > 5 && (s[n-1] == 't' || s[n-1] == 'T')) ;
+  if (cmd == SGCMD_RSET) m->inchunks = 0 ;
   push(m, cmd) ;
   if (cmd == SGCMD_DATA || cmd == SGCMD_AUTH || cmd == SGCMD_STARTTLS) m->mode = M_WAIT ;
   if (cmd == SGCMD_EHLO || cmd == SGCMD_HELO) m->mode = M_WAIT ;
@@ -211,9 +218,23 @@ static void advance (model *m, size_t avail)
       case M_CRED : m->mode = M_WAIT ; break ;       /* AUTH still pending */
       case M_CREDTAIL : m->mode = M_CMD ; break ;    /* AUTH already answered */
       case M_BODY :
+      {
+        int e = n && p[n-1] == '\r' ? 1 : 2 ;
         n = strip_cr(p, n) ;
-        if (n == 1 && p[0] == '.') { m->mode = M_CMD ; push(m, SGCMD_DOT) ; }
+        if (n == 1 && p[0] == '.')
+        {
+          /* the end, if its line ends are the body's own (its first line's) */
+          if (m->bstyle && (m->bprev != m->bstyle || e != m->bstyle))
+          {
+            emit(m, SGEV_VIOLATION, SGCMD_NONE, SGV_DATAEND) ;
+            m->mode = M_BLIND ;
+            return ;
+          }
+          m->mode = M_CMD ; push(m, SGCMD_DOT) ;
+        }
+        else { if (!m->bstyle) m->bstyle = e ; m->bprev = e ; }
         break ;
+      }
     }
   }
 }
@@ -243,7 +264,7 @@ static void reply (model *m, unsigned short code, size_t avail)
   {
     /* a credentials line already begun stays credentials to its end */
     m->mode = m->mode == M_CRED && avail > m->cpos ? M_CREDTAIL : M_CMD ;
-    if (cmd == SGCMD_DATA && code == 354) m->mode = M_BODY ;
+    if (cmd == SGCMD_DATA && code == 354) { m->mode = M_BODY ; m->bstyle = m->bprev = 0 ; }
     if (cmd == SGCMD_STARTTLS && code == 220) { m->mode = M_TLS ; m->tlspos = 0 ; type = SGEV_BLIND ; }
   }
   emit(m, type, cmd, code) ;

@@ -41,6 +41,11 @@ static void bare_lf (void)
     "HELO c\nMAIL FROM:<a>\nRCPT TO:<b>\nDATA\nRSET\n..\n.\r\r\n.\nNOOP\r\nQUIT\n",
     "220 mx\n250 hi\n250 ok\n250 ok\n354 go\n250 queued\n250 ok\n221 bye\n",
     "c* s*",
+    "helo greeting=220 helo=250 mail rcpt data mail=250 rcpt=250 data=354 violation:dataend") ;
+  EXPECT("bare LF everywhere, the body too",
+    "HELO c\nMAIL FROM:<a>\nRCPT TO:<b>\nDATA\nRSET\n..\n.x\n.\nNOOP\r\nQUIT\n",
+    "220 mx\n250 hi\n250 ok\n250 ok\n354 go\n250 queued\n250 ok\n221 bye\n",
+    "c* s*",
     "helo greeting=220 helo=250 mail rcpt data mail=250 rcpt=250 data=354 dot noop quit dot=250 noop=250 quit=221") ;
 }
 

@@ -178,6 +178,61 @@ static void helo_kept (void)
   }
 }
 
+static void vtff (void)
+{
+  /* exim trims trailing VT/FF as spaces: "DATA\v" is DATA to it, unknown to qmail */
+  EXPECT("DATA VT", "DATA\v\r\nRCPT TO:<a>\r\n", "220 mx\r\n354 go\r\n", "c* s*", "violation:vtff") ;
+  EXPECT("RSET SP FF", "NOOP\r\nRSET \f\r\n", "220 mx\r\n250 ok\r\n", "c* s*", "noop violation:vtff") ;
+  EXPECT("VT and FF in a DATA body",
+    "DATA\r\n\v\f\r\n.\r\n", "220 mx\r\n354 go\r\n250 ok\r\n", "c* s*", "data greeting=220 data=354 dot dot=250") ;
+}
+
+static void dataend (void)
+{
+  /* a CRLF body: exim ends it only at CRLF "." CRLF */
+  EXPECT("CRLF body, LF . CRLF", "DATA\r\nSubject: x\r\n\r\nbody\n.\r\nRCPT TO:<a>\r\n",
+    "220 mx\r\n354 go\r\n", "c* s*", "data greeting=220 data=354 violation:dataend") ;
+  EXPECT("CRLF body, CRLF . LF", "DATA\r\nSubject: x\r\n\r\nbody\r\n.\nRCPT TO:<a>\r\n",
+    "220 mx\r\n354 go\r\n", "c* s*", "data greeting=220 data=354 violation:dataend") ;
+  EXPECT("CRLF body, LF . LF", "DATA\r\nSubject: x\r\n\r\nbody\n.\nRSET\r\n",
+    "220 mx\r\n354 go\r\n", "c* s*", "data greeting=220 data=354 violation:dataend") ;
+  EXPECT("LF body, CRLF . CRLF", "DATA\nSubject: x\n\nbody\r\n.\r\nRSET\r\n",
+    "220 mx\r\n354 go\r\n", "c* s*", "data greeting=220 data=354 violation:dataend") ;
+  /* legitimate neighbours */
+  EXPECT("CRLF body with bare LFs inside, CRLF . CRLF",
+    "DATA\r\nSubject: x\r\n\r\nab\ncd\r\n\n\r\n.\r\nQUIT\r\n", "220 mx\r\n354 go\r\n250 ok\r\n221 bye\r\n", "c* s*",
+    "data greeting=220 data=354 dot quit dot=250 quit=221") ;
+  EXPECT("LF-only body", "DATA\nSubject: x\n\nbody\n..\n.\nQUIT\n", "220 mx\r\n354 go\r\n250 ok\r\n221 bye\r\n", "c* s*",
+    "data greeting=220 data=354 dot quit dot=250 quit=221") ;
+  EXPECT("an empty body", "DATA\r\n.\nQUIT\r\n", "220 mx\r\n354 go\r\n250 ok\r\n221 bye\r\n", "c* s*",
+    "data greeting=220 data=354 dot quit dot=250 quit=221") ;
+  {
+    static char const c[] = "DATA\r\nSubject: x\r\n\r\nline\r\n.\r\nQUIT\r\n" ;
+    static char const sv[] = "220 mx\r\n354 go\r\n250 ok\r\n221 bye\r\n" ;
+    char reads[64] ;
+    size_t k ;
+    for (k = 6 ; k < sizeof(c) - 1 ; k++)
+    {
+      snprintf(reads, sizeof(reads), "s8 c6 s8 c%zu c* s*", k - 6) ;
+      expect_n("CRLF body cut at every byte", c, sizeof(c) - 1, sv, sizeof(sv) - 1, reads,
+        "greeting=220 data data=354 dot quit dot=250 quit=221", 0) ;
+    }
+  }
+}
+
+static void inchunks (void)
+{
+  EXPECT("a command between BDAT and BDAT LAST",
+    "EHLO c\r\nBDAT 5\r\n12345RCPT TO:<a>\r\nBDAT 3 LAST\r\nabc", "220 mx\r\n250 CHUNKING\r\n", "c* s*",
+    "ehlo greeting=220 ehlo=250 bdat violation:bdat") ;
+  EXPECT("BDAT, NOOP, RSET, then anything",
+    "EHLO c\r\nBDAT 5\r\n12345NOOP\r\nRSET\r\nMAIL FROM:<a>\r\n", "220 mx\r\n250 CHUNKING\r\n", "c* s*",
+    "ehlo greeting=220 ehlo=250 bdat noop rset mail") ;
+  EXPECT("BDAT, BDAT LAST, then anything",
+    "EHLO c\r\nBDAT 5\r\n12345BDAT 3 LAST\r\nabcMAIL FROM:<a>\r\n", "220 mx\r\n250 CHUNKING\r\n", "c* s*",
+    "ehlo greeting=220 ehlo=250 bdat bdat mail") ;
+}
+
 /* behind a UCSPI-TLS layer the caller sets tlsclear: 220 to STARTTLS is
    an ordinary reply, the client starts over in the clear, CHUNKING is
    forgotten; and what the client sends behind STARTTLS is held
@@ -211,5 +266,8 @@ int main (void)
   starttls() ;
   helo_kept() ;
   tlsclear() ;
+  vtff() ;
+  dataend() ;
+  inchunks() ;
   return report("test_sgscan_proto") ;
 }
