@@ -17,6 +17,8 @@
 #   - plaintext pipelined behind STARTTLS (command injection): kicked,
 #     reason=starttls; the smtpd never reads it
 #   - an uncounted (RELAYCLIENT) session is handed over too
+#   - a smtpd that does TLS itself behind the layer (no 'y' within the
+#     grace time after its 220): the socket is read as without a layer
 . "$(dirname "$0")/lib.sh"
 need_sgtclient
 need_smtpguard
@@ -77,5 +79,17 @@ start_tcpserver -- "$LAYER" env RELAYCLIENT= "$SG_BIN/smtpguard" -v -g 500 "$SGS
 R_LOG=$SERVER_LOG
 legit relay "$PORT" 127.0.67.5
 assert_grep "$R_LOG" 'tls ip=127\.0\.67\.5 layer=ucspi' "relay: no handoff log line"
+
+# a layer in front of a smtpd that does TLS itself (never writes 'y'): a
+# grace time after the 220, the socket is read as without a layer
+start_tcpserver -- "$LAYER" "$SG_BIN/smtpguard" -v -g 300 "$SGSCRIPTD" starttls
+F_LOG=$SERVER_LOG
+printf '\026\003\001\000\005hello' >"$T/rec.bytes"
+run fallback "$PORT" 127.0.67.6 '< 220' '> EHLO own.example.test' '< 250' '> STARTTLS' '< 220' \
+  "raw-file $T/rec.bytes" 'sleep 1000' 'shutdown' 'drain'
+[ "$(tail -c 5 "$T/fallback.client" | od -An -tx1 | tr -d ' \n')" = 1503030002 ] ||
+  { od -c "$T/fallback.client" | tail -n 3 >&2; fail "fallback: the smtpd's TLS bytes did not reach the client"; }
+assert_grep "$F_LOG" 'warning: tls ip=127\.0\.67\.6 layer=unused' "fallback: no log line"
+assert_grep "$F_LOG" 'blind ip=127\.0\.67\.6 reason=starttls' "fallback: not blind"
 check_no_leftovers
 exit 0

@@ -69,6 +69,7 @@ static int tlson = 0 ;      /* the layer is there */
 static int tlswait = 0 ;    /* 220 to STARTTLS seen: the socket is the layer's */
 static char tlscmd = 0 ;    /* 'y' or 'Y' from the smtpd, not passed on yet */
 static int tlsgo = 0 ;      /* passed on: the client is on the layer's pipes */
+static tain tlsdl ;         /* tlswait: the smtpd asks for TLS by then, or does it itself */
 static int cfdin = 0, cfdout = 1 ;
 static int sockflags[2] = { -1, -1 } ;  /* fds 0 and 1's file status flags, as we got them */
 static char const *endhow = "server-eof" ;
@@ -211,6 +212,8 @@ static void scan_server (void)
       /* what the client sent behind STARTTLS, before this 220, would
          reach the smtpd as if it came through TLS: command injection */
       tlswait = 1 ;
+      tain_from_millisecs(&tlsdl, opt.grace) ;
+      tain_add_g(&tlsdl, &tlsdl) ;
       if (cs < clen) { scanning = 0 ; kick(SGR_STARTTLS) ; break ; }
     }
     if (reason) kick(reason) ;
@@ -277,6 +280,20 @@ static void tls_handoff (void)
   sglog_word(PROG, "info", "tls", ip, "layer", "ucspi") ;
 }
 
+/* 220 to STARTTLS and, a grace time later, no 'y' from the smtpd: it does
+   TLS itself (a layer in front of a TLS-capable smtpd). The socket is the
+   smtpd's again, read as without a layer: a TLS record, and blind. */
+static void tls_fallback (void)
+{
+  tlswait = 0 ; tlson = 0 ;
+  sess.scan.tlsclear = 0 ;
+  sess.scan.cmode = SGC_TLS ;
+  sess.scan.tlspos = 0 ;
+  sess.counting = 0 ;
+  tlscheck = 1 ;
+  sglog_word(PROG, "warning", "tls", ip, "layer", "unused") ;
+}
+
 /* bytes on a control socket: the smtpd's command, or the layer's answer to 'Y' */
 static void tls_control (int from)
 {
@@ -328,8 +345,10 @@ static void relay (void)
     if (fdr >= 0 && slen < SBUFSIZE) { x[n].fd = fdr ; x[n].events = IOPAUSE_READ ; ir = n++ ; }
     if (cout && sw < ss) { x[n].fd = cfdout ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
     until = tain_less(&idle, &deadline) ? &idle : &deadline ;
+    if (tlswait && !tlscmd && tain_less(&tlsdl, until)) until = &tlsdl ;
     r = iopause_g(x, n, until) ;
     if (r < 0) strerr_dief2sys(111, "unable to ", "iopause") ;
+    if (!r && until == &tlsdl) { tls_fallback() ; continue ; }
     if (!r)
     {
       if (until == &idle) endhow = "timeout" ;
