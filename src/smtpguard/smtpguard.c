@@ -5,7 +5,6 @@
    counts abuse, and kicks the client with 421 when a limit passes. */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,11 +66,9 @@ static int tlscheck = 0 ;   /* 220 to STARTTLS: the client's next bytes must be 
 static sgucspitls tls = SGUCSPITLS_ZERO ;
 static int tlson = 0 ;      /* the layer is there */
 static int tlswait = 0 ;    /* 220 to STARTTLS seen: the socket is the layer's */
-static char tlscmd = 0 ;    /* 'y' or 'Y' from the smtpd, not passed on yet */
 static int tlsgo = 0 ;      /* passed on: the client is on the layer's pipes */
 static tain tlsdl ;         /* tlswait: the smtpd asks for TLS by then, or does it itself */
 static int cfdin = 0, cfdout = 1 ;
-static int sockflags[2] = { -1, -1 } ;  /* fds 0 and 1's file status flags, as we got them */
 static char const *endhow = "server-eof" ;
 static tain deadline = TAIN_INFINITE ;   /* when to stop waiting for the session to end */
 
@@ -264,18 +261,13 @@ static void compact_client (void)
    client is the layer's decrypted stream */
 static void tls_handoff (void)
 {
-  /* the socket is the layer's from now: as it was given to us (O_NONBLOCK
-     belongs to the open file description, which the layer shares) */
-  if (sockflags[0] >= 0) fcntl(0, F_SETFL, sockflags[0]) ;
-  if (sockflags[1] >= 0) fcntl(1, F_SETFL, sockflags[1]) ;
-  if (allwrite(tls.ctl, &tlscmd, 1) < 1)
+  if (!sgucspitls_handoff(&tls))
   {
     strerr_warnwu2sys("pass the TLS command on to ", "the UCSPI-TLS layer") ;
     client_gone() ;
     return ;
   }
   cfdin = tls.rd ; cfdout = tls.wr ;
-  if (ndelay_on(cfdin) < 0 || ndelay_on(cfdout) < 0) strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
   tlsgo = 1 ; tlswait = 0 ;
   sglog_word(PROG, "info", "tls", ip, "layer", "ucspi") ;
 }
@@ -292,23 +284,6 @@ static void tls_fallback (void)
   sess.counting = 0 ;
   tlscheck = 1 ;
   sglog_word(PROG, "warning", "tls", ip, "layer", "unused") ;
-}
-
-/* bytes on a control socket: the smtpd's command, or the layer's answer to 'Y' */
-static void tls_control (int from)
-{
-  char buf[512] ;
-  ssize_t r = fd_read(from, buf, from == tls.mine ? 1 : sizeof(buf)) ;
-  if (r < 0 && errno == EAGAIN) return ;
-  if (r <= 0)
-  {
-    /* the smtpd will ask nothing more; the layer will say nothing more */
-    if (from == tls.mine) { fd_close(tls.mine) ; tls.mine = -1 ; }
-    else { fd_close(tls.ctl) ; tls.ctl = -1 ; }
-    return ;
-  }
-  if (from == tls.mine) { if (buf[0] == 'y' || buf[0] == 'Y') tlscmd = buf[0] ; return ; }
-  if (allwrite(tls.mine, buf, r) < (size_t)r) { fd_close(tls.ctl) ; tls.ctl = -1 ; }
 }
 
 static void relay (void)
@@ -329,12 +304,12 @@ static void relay (void)
     if (fdr < 0 && sw >= ss) break ;
     if (!cout && fdr < 0) break ;
     if (!cout) sw = ss = slen = 0 ;
-    if (tlscmd && !tlsgo && (tlswait || !scanning) && sw >= slen) tls_handoff() ;
+    if (tls.cmd && !tlsgo && (tlswait || !scanning) && sw >= slen) tls_handoff() ;
 
     x[0].fd = spfd ; x[0].events = IOPAUSE_READ ;
     compact_client() ;
-    if (cin && !tlswait && !(tlscmd && !tlsgo) && clen < CBUFSIZE && fdw >= 0) { x[n].fd = cfdin ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
-    if (tlson && !tlscmd && tls.mine >= 0) { x[n].fd = tls.mine ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
+    if (cin && !tlswait && !(tls.cmd && !tlsgo) && clen < CBUFSIZE && fdw >= 0) { x[n].fd = cfdin ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
+    if (tlson && !tls.cmd && tls.mine >= 0) { x[n].fd = tls.mine ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
     else if (tlsgo && tls.ctl >= 0 && tls.mine >= 0) { x[n].fd = tls.ctl ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
     /* what the client sends behind STARTTLS waits for its 220 and our
        check; behind other commands that wait for their reply (EHLO,
@@ -345,7 +320,7 @@ static void relay (void)
     if (fdr >= 0 && slen < SBUFSIZE) { x[n].fd = fdr ; x[n].events = IOPAUSE_READ ; ir = n++ ; }
     if (cout && sw < ss) { x[n].fd = cfdout ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
     until = tain_less(&idle, &deadline) ? &idle : &deadline ;
-    if (tlswait && !tlscmd && tain_less(&tlsdl, until)) until = &tlsdl ;
+    if (tlswait && !tls.cmd && tain_less(&tlsdl, until)) until = &tlsdl ;
     r = iopause_g(x, n, until) ;
     if (r < 0) strerr_dief2sys(111, "unable to ", "iopause") ;
     if (!r && until == &tlsdl) { tls_fallback() ; continue ; }
@@ -356,7 +331,7 @@ static void relay (void)
     }
     if (opt.timeout) tain_addsec_g(&idle, opt.timeout) ;
     if (x[0].revents & IOPAUSE_READ) handle_signals() ;
-    if (ictl >= 0 && x[ictl].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) tls_control(x[ictl].fd) ;
+    if (ictl >= 0 && x[ictl].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) sgucspitls_control(&tls, x[ictl].fd) ;
 
     if (icout >= 0 && x[icout].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
     {
@@ -529,7 +504,6 @@ int main (int argc, char const *const *argv)
   sgucspitls_spawned(&tls) ;
   /* only now: an ignored SIGPIPE would be inherited by the smtpd */
   if (!sig_ignore(SIGPIPE)) strerr_dief2sys(111, "unable to ", "ignore SIGPIPE") ;
-  sockflags[0] = fcntl(0, F_GETFL) ; sockflags[1] = fcntl(1, F_GETFL) ;
   if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || ndelay_on(fdr) < 0 || ndelay_on(fdw) < 0 || (tlson && ndelay_on(tls.mine) < 0))
     strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
 
