@@ -179,7 +179,7 @@ static void scan_client (void)
       cs = clen ;
       break ;
     }
-    if (ev.type == SGEV_COMMAND && sess.st && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
+    if (ev.type == SGEV_COMMAND && sess.counting && sess.st && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
     {
       /* listed by another session: this command never reaches the smtpd */
       kick(SGR_LISTED) ;
