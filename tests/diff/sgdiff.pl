@@ -4,10 +4,11 @@
 # src/libsmtpguard/sgtrace.h) to the real `exim4 -bs` with the tests'
 # config (tests/exim/smtpd, SG_EXIM_DEBUG: exim's "SMTP<<" and "SMTP>>"
 # debug lines, its own account of every command it read and every reply
-# it sent). A quarter of the generated streams are sent a line at a
-# time (lock-step-like timing), the others in one burst. The two accounts of the session, as (command, reply code)
+# it sent). The two accounts of the session, as (command, reply code)
 # pairs in order, must agree up to the point where smtpguard kicks: a
 # kick before any disagreement is smtpguard refusing to guess, a pass.
+# A quarter of the generated streams are sent a line at a time
+# (lock-step-like timing), the others in one burst.
 #
 #   sgdiff.pl [options] replay FILE...   each file a client stream; all must agree
 #                                        (FILE.paced: sent a line at a time, 3 ms apart)
@@ -34,7 +35,7 @@
 # oracle left, smtpguard does not kick that, by decision).
 #
 # Exit: 0 all agree; 1 a disagreement (replay) or findings (fuzz);
-# 111 the harness itself failed. Every session runs in its own process
+# 100 usage; 111 the harness itself failed. Every session runs in its own process
 # group under a 20 s deadline; the group is killed and reaped after.
 use strict;
 use warnings;
@@ -47,13 +48,15 @@ use Getopt::Long qw(GetOptions);
 use SgDiffGen;
 
 my $top = "$FindBin::Bin/../..";
+sub usage { print STDERR "sgdiff: usage: sgdiff.pl [options] replay FILE... | fuzz\n"; exit 100 }
+sub fatal { print STDERR "sgdiff: fatal: @_\n"; exit 111 }
 my %o = (build => 'build', seconds => 30, max => 1000000, seed => 1, v => 0);
 GetOptions(\%o, 'build=s', 'seconds=i', 'max=i', 'seed=i', 'findings=s', 'work=s', 'v')
-  or die "sgdiff: usage: sgdiff.pl [options] replay FILE... | fuzz\n";
+  or usage();
 my $mode = shift @ARGV // '';
 my $trace = "$o{build}/tests/diff/smtpguard-trace";
 $trace = "$top/$trace" unless $trace =~ m{^/};
--x $trace or die "sgdiff: $trace: not built (make tests)\n";
+-x $trace or fatal("$trace: not built (make tests)");
 my $work = $o{work} // tempdir('sgdiff.XXXXXX', TMPDIR => 1, CLEANUP => 1);
 mkdir "$work/exim";
 $ENV{SG_EXIM_DIR} = "$work/exim";
@@ -61,7 +64,7 @@ $ENV{TCPREMOTEIP} = '127.0.0.9';
 delete $ENV{$_} for qw(RELAYCLIENT SMTPGUARD_EXEMPT SG_REC);
 
 sub slurp { my ($f) = @_; open(my $h, '<:raw', $f) or return ''; local $/; my $s = <$h>; $s // '' }
-sub spew { my ($f, $s) = @_; open(my $h, '>:raw', $f) or die "sgdiff: $f: $!\n"; print $h $s; close $h or die "sgdiff: $f: $!\n" }
+sub spew { my ($f, $s) = @_; open(my $h, '>:raw', $f) or fatal("unable to write $f: $!"); print $h $s; close $h or fatal("unable to write $f: $!") }
 
 # One session: the client's bytes in one burst. Returns (trace, exim debug).
 # High limits: only a protocol violation (or a line too long) kicks.
@@ -75,7 +78,7 @@ sub run_session {
   $sessions++;
   # exim's logs grow with every session: start them afresh now and then
   if ($sessions % 200 == 0) { unlink glob("$work/exim/log/*") }
-  my $pid = fork // die "sgdiff: fork: $!\n";
+  my $pid = fork // fatal("unable to fork: $!");
   if (!$pid) {
     setpgid(0, 0);
     if ($paced) {
@@ -250,7 +253,7 @@ sub minimize {
 }
 
 if ($mode eq 'replay') {
-  @ARGV or die "sgdiff: replay: no files\n";
+  @ARGV or usage();
   my $bad = 0;
   for my $f (@ARGV) {
     my $v = check(slurp($f), $f =~ /\.paced$/);
@@ -262,7 +265,7 @@ if ($mode eq 'replay') {
   exit($bad ? 1 : 0);
 }
 
-$mode eq 'fuzz' or die "sgdiff: usage: sgdiff.pl [options] replay FILE... | fuzz\n";
+$mode eq 'fuzz' or usage();
 my @corpus;
 for my $f (sort glob("$top/tests/fuzz/corpus/* $top/tests/diff/regressions/*")) {
   my $s = slurp($f);
@@ -274,7 +277,7 @@ my $start = time;
 my $progress = $start + 300;
 my ($n, $agree, $kicks, $broken, $findings, $crashes, $stalls, $panics) = (0, 0, 0, 0, 0, 0, 0, 0);
 my (%kinds, %kickwhy);
-if ($o{findings}) { mkdir $o{findings}; -d $o{findings} or die "sgdiff: $o{findings}: $!\n" }
+if ($o{findings}) { mkdir $o{findings}; -d $o{findings} or fatal("unable to create $o{findings}: $!") }
 while ($n < $o{max} && time - $start < $o{seconds}) {
   my $seed = $o{seed} + $n;
   if (time >= $progress) {
