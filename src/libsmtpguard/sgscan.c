@@ -162,7 +162,9 @@ static void end_line (sgscan *sc, sgevent *ev)
   cmd = classify(sc->line, len) ;
   sc->lastcr = 0 ;
   /* a BDAT line longer than what we keep is no strict one */
-  if (cmd == SGCMD_BDAT && (sc->linelen > SGSCAN_LINEMAX || !bdat_size(sc->line, len, &size, &last)))
+  /* "BDAT 0" without LAST: exim answers 504 and then takes only RSET,
+     reading the next BDAT's chunk as commands */
+  if (cmd == SGCMD_BDAT && (sc->linelen > SGSCAN_LINEMAX || !bdat_size(sc->line, len, &size, &last) || (!size && !last)))
   {
     violation(sc, SGV_BDAT, ev) ;
     return ;

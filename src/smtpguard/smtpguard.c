@@ -211,7 +211,13 @@ static void scan_server (void)
       tlswait = 1 ;
       tain_from_millisecs(&tlsdl, opt.grace) ;
       tain_add_g(&tlsdl, &tlsdl) ;
-      if (cs < clen) { scanning = 0 ; kick(SGR_STARTTLS) ; break ; }
+      if (cs < clen)
+      {
+        clen = cs ;  /* dropped, in dry-run mode too */
+        scanning = 0 ;
+        kick(SGR_STARTTLS) ;
+        break ;
+      }
     }
     if (reason) kick(reason) ;
     else scan_client() ;

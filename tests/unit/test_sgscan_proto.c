@@ -76,7 +76,7 @@ static void bdat (void)
     "BDAT", "BDAT ", "BDAT +5", "BDAT -5", "BDAT  5", "BDAT 5x", "BDAT 5 ", "BDAT 5  LAST",
     "BDAT 5 LASTX", "BDAT 5 LAST ", "BDAT 5 LAST x", "BDAT 5 junk", "BDAT\t5", "BDAT 5\tLAST",
     "BDAT 0x10", "BDAT 4294967296 LAST", "BDAT 4294967301", "BDAT 2147483648",
-    "BDAT 99999999999999999999999", "BDAT 5 LAS", 0
+    "BDAT 99999999999999999999999", "BDAT 5 LAS", "BDAT 0", "BDAT 000", 0
   } ;
   unsigned int i = 0 ;
   for (; bad[i] ; i++) bdat_bad(bad[i]) ;
