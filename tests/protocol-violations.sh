@@ -11,7 +11,7 @@
 #     answers 503; a 64-bit reader takes the rest of the session for chunk
 #     data), then 40 guessed recipients: reason=bdat, none reaches exim
 #   - other BDAT lines exim and a strict reader disagree on: "+5", two
-#     spaces, "5x", trailing junk, a size of 2^31: reason=bdat
+#     spaces, "5x", trailing junk, a size of 2^31, 0 without LAST: reason=bdat
 #   - a bare CR inside a command (reason=barecr), a NUL (reason=nul); the
 #     same pipelined behind EHLO: no reply past the EHLO's reaches the client
 #   - "DATA\v" (exim trims VT/FF as spaces): reason=vtff; a CRLF body
@@ -74,7 +74,7 @@ assert_grep "$E_LOG" "refused ip=127\.0\.63\.1 reason=bdat " "bdat4g-again: refu
 
 # --- the BDAT lines a strict reader and exim's sscanf("%u") disagree on -----
 n=2
-for line in 'BDAT +5' 'BDAT  5' 'BDAT 5x' 'BDAT 5 LAST junk' 'BDAT 2147483648 LAST' 'BDAT -1'; do
+for line in 'BDAT +5' 'BDAT  5' 'BDAT 5x' 'BDAT 5 LAST junk' 'BDAT 2147483648 LAST' 'BDAT -1' 'BDAT 0'; do
   ip=127.0.63.$n
   session "bdat$n" "$ip" '< 220' '> EHLO bdat.example.test' '< 250' '> MAIL FROM:<x@bdat.example.test>' '< 250' \
     "> $line" '< 421' 'eof'
@@ -152,7 +152,7 @@ assert_grep "$T/list" '^127\.0\.63\.21	nul	' "smtpguard-list: nul"
 assert_grep "$T/list" '^127\.0\.63\.22	barecr	' "smtpguard-list: barecr behind EHLO"
 assert_grep "$T/list" '^127\.0\.63\.31	nul	' "smtpguard-list: nul (qmail)"
 cat "$E_LOG" "$Q_LOG" | "$SG_BIN/smtpguard-stat" -t >"$T/stat" 2>"$T/stat.err" || { cat "$T/stat.err" >&2; fail "smtpguard-stat"; }
-assert_grep "$T/stat" '^kick	bdat	8$' "smtpguard-stat: 8 bdat kicks"
+assert_grep "$T/stat" '^kick	bdat	9$' "smtpguard-stat: 9 bdat kicks"
 assert_grep "$T/stat" '^kick	vtff	1$' "smtpguard-stat: 1 vtff kick"
 assert_grep "$T/stat" '^kick	dataend	1$' "smtpguard-stat: 1 dataend kick"
 assert_grep "$T/stat" '^kick	barecr	2$' "smtpguard-stat: 2 barecr kicks"
