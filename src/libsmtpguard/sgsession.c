@@ -50,7 +50,9 @@ unsigned int sgsession_event (sgsession *s, sgevent const *ev)
 {
   sgcounts delta = SGCOUNTS_ZERO ;
   unsigned int r ;
-  if (ev->type == SGEV_BLIND) { s->blind = 1 ; s->counting = 0 ; return SGR_NONE ; }
+  /* 220 to STARTTLS: nothing more to count; the relay sets s->blind once
+     the client's bytes are a TLS record */
+  if (ev->type == SGEV_BLIND) { s->counting = 0 ; return SGR_NONE ; }
   if (ev->type != SGEV_REPLY || !s->counting) return SGR_NONE ;
   if (ev->cmd == SGCMD_QUIT) s->quit = 1 ;
   if (ev->cmd == SGCMD_AUTH && ev->code == 235)
