@@ -103,7 +103,14 @@ $(BUILD)/tests/state/%: tests/state/%.c $(TESTCLOCK) $(BUILD)/libsmtpguard.a $(H
 	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(TESTCLOCK) $(LIBS)
 STATE_TOOLS := $(patsubst tests/state/%.c,$(BUILD)/tests/state/%,$(wildcard tests/state/*.c))
 
-tests: all $(TEST_PROGRAMS) $(TEST_BINARIES) $(TOOL_BINARIES) $(STATE_TOOLS)
+# the relay with the test-only pairing trace on fd 9 (src/libsmtpguard/sgtrace.h),
+# for the differential harness tests/diff/; never installed
+TRACE_BINARY := $(BUILD)/tests/diff/smtpguard-trace
+$(TRACE_BINARY): src/smtpguard/smtpguard.c tests/diff/sgtrace.c $(BUILD)/libsmtpguard.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC_LINE) $(EXTRA_CFLAGS) -DSMTPGUARD_TRACE=9 $(CPPFLAGS) -o $@ src/smtpguard/smtpguard.c tests/diff/sgtrace.c $(EXTRA_LDFLAGS) $(LIBS)
+
+tests: all $(TEST_PROGRAMS) $(TEST_BINARIES) $(TOOL_BINARIES) $(STATE_TOOLS) $(TRACE_BINARY)
 
 # Every test: unit programs and the shell suites through the real chain
 # (the short fuzz run and the benchmark's quick mode among them); then

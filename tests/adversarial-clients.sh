@@ -7,9 +7,10 @@
 # that never reads replies (backpressure all the way, memory bounded, and
 # the session ends once it goes away), 10,000 pipelined RCPTs in one write
 # (every reply paired and counted), a 50 MB command line (kick with
-# reason=longline; exim sees at most 12 KiB of it), NULs and bare CRs, a
-# TLS ClientHello and an HTTP request instead of SMTP (relayed unchanged:
-# the client gets the same bytes as from exim alone), a RST in the middle
+# reason=longline; exim sees at most 12 KiB of it), NULs and bare CRs and
+# a TLS ClientHello instead of SMTP (kicked at once: reason=nul, barecr),
+# other control bytes and an HTTP request instead of SMTP (relayed
+# unchanged: the client gets the same bytes as from exim alone), a RST in the middle
 # of DATA, a half-close after QUIT (the 221 still comes).
 #
 # For every session: smtpguard's peak resident size within the bound (see
@@ -135,20 +136,48 @@ same_as_direct() {
 }
 sessions=2
 
-# NULs and bare CRs, in the HELO name, inside commands, alone
+# kicked_first NAME SCRIPT IP REASON TEXT: the first line is a protocol
+# violation: the client gets the 421 and at most the greeting, nothing
+# exim said about the line
+kicked_first() {
+  "$SGTCLIENT" -t 20 -b "$3" -o "$T/$1.guard" 127.0.0.1 "$G_PORT" "$2" >/dev/null 2>"$T/$1.err"
+  rc=$?
+  [ $rc -eq 1 ] || { cat "$T/$1.err" >&2; fail "$1: through smtpguard: sgtclient exit $rc"; }
+  # the greeting may not have come yet when the violation did
+  tr -d '\r' <"$T/$1.guard" | grep -v '^220 ' >"$T/$1.rest"
+  [ "$(wc -l <"$T/$1.rest")" -eq 1 ] && grep -q "^421 4\.7\.0 $5" "$T/$1.rest" ||
+    { cat "$T/$1.guard" >&2; fail "$1: the client got more than the greeting and the 421"; }
+  assert_grep "$G_LOG" "kick ip=$3 reason=$4 " "$1: kick log line"
+  check_clean "$G_PID" 5 "$1"
+}
+
+# NULs and bare CRs, in the HELO name, inside commands, alone: smtpds
+# read them differently (exim answers 501, qmail ends the verb at a NUL),
+# so the first one is a protocol violation
 printf 'EHLO nul\000host.example.test\r\nNOOP\rRSET\r\nMAIL FROM:<a\000b@example.test>\r\nRCPT TO:<good\rx@example.test>\r\n\000\000\000\r\nHELP\r\r\r\n\r\r\nQUIT\r\n' >"$T/nul.bytes"
 printf '< 220\nraw-file %s\ndrain\n' "$T/nul.bytes" >"$T/nul.script"
-same_as_direct nul "$T/nul.script" 127.0.61.5
+kicked_first nul "$T/nul.script" 127.0.61.5 nul 'NUL in command line'
 sessions=$((sessions + 1))
-assert_grep "$G_LOG" ' session ip=127\.0\.61\.5 helo=nul\\x00host\.example\.test ' "nul: the HELO name is not escaped in the log"
+printf 'EHLO cr.example.test\rRSET\r\nQUIT\r\n' >"$T/cr.bytes"
+printf '< 220\nraw-file %s\ndrain\n' "$T/cr.bytes" >"$T/cr.script"
+kicked_first barecr "$T/cr.script" 127.0.61.10 barecr 'bare CR in command line'
+sessions=$((sessions + 1))
+
+# other control bytes in the HELO name and in commands: relayed, escaped in the log
+printf 'EHLO ctl\001host\033[0m.example.test\r\nNOOP \177\001\r\nHELP\r\n\r\nQUIT\r\n' >"$T/ctl.bytes"
+printf '< 220\nraw-file %s\ndrain\n' "$T/ctl.bytes" >"$T/ctl.script"
+same_as_direct ctl "$T/ctl.script" 127.0.61.11
+sessions=$((sessions + 1))
+assert_grep "$G_LOG" ' session ip=127\.0\.61\.11 helo=ctl\\x01host\\x1b\[0m\.example\.test ' "ctl: the HELO name is not escaped in the log"
 
 # a TLS 1.2/1.3 ClientHello (record header, handshake header, random with
 # CR and LF in it, one cipher suite list, no extensions), sent at once
+# instead of SMTP: its NULs make it a violation (reason=nul)
 printf '\026\003\001\000\061\001\000\000\055\003\003' >"$T/hello.bytes"
 printf '\r\n\000\377\033[0m\015\012ABCDEFGHIJKLMNOPQRSTUVW' >>"$T/hello.bytes"
 printf '\000\000\004\023\001\023\002\001\000\000\000' >>"$T/hello.bytes"
 printf 'raw-file %s\nsleep 300\nshutdown\ndrain\n' "$T/hello.bytes" >"$T/hello.script"
-same_as_direct tlshello "$T/hello.script" 127.0.61.6
+kicked_first tlshello "$T/hello.script" 127.0.61.6 nul 'NUL in command line'
 sessions=$((sessions + 1))
 
 # an HTTP request, sent at once without waiting for the greeting

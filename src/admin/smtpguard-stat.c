@@ -154,6 +154,34 @@ static void top (sgstattable const *t, unsigned int n, int isnet)
   free(v) ;
 }
 
+static int cmpblind (void const *a, void const *b)
+{
+  sgstatent const *x = *(sgstatent const *const *)a, *y = *(sgstatent const *const *)b ;
+  if (x->blind != y->blind) return x->blind > y->blind ? -1 : 1 ;
+  return memcmp(x->key, y->key, 17) ;
+}
+
+/* the n IPs with the most sessions gone opaque after STARTTLS: what
+   smtpguard could not count (see doc/smtpguard.html, STARTTLS) */
+static void topblind (sgstattable const *t, unsigned int n)
+{
+  sgstatent const **v = t->n ? malloc(t->n * sizeof(sgstatent *)) : 0 ;
+  size_t i, k = 0 ;
+  if (t->n && !v) strerr_dief1sys(111, "unable to allocate: ") ;
+  for (i = 0 ; i <= t->mask ; i++)
+    if (t->e[i].key[0] && t->e[i].blind) v[k++] = t->e + i ;
+  if (k) qsort(v, k, sizeof(sgstatent *), &cmpblind) ;
+  if (!tsv && n && k) put("\ntop IPs by blind sessions (TLS)      blind\n") ;
+  for (i = 0 ; i < k && i < n ; i++)
+  {
+    char s[SGIP_MAX + 4] ;
+    fmtkey(s, v[i]->key, 0) ;
+    if (tsv) { put("blind\t") ; put(s) ; put("\t") ; putu(v[i]->blind) ; put("\n") ; }
+    else { put("  ") ; col(s, 31) ; colu(v[i]->blind, 9) ; put("\n") ; }
+  }
+  free(v) ;
+}
+
 static void when (char *s, uint64_t t)
 {
   time_t tt = (time_t)t ;
@@ -257,6 +285,7 @@ int main (int argc, char const *const *argv)
   if (tsv) report_tsv(t1, t2) ; else report_human(t1, t2) ;
   top(&st.ips, n, 0) ;
   top(&st.nets, n, 1) ;
+  topblind(&st.ips, n) ;
   if (!buffer_flush(buffer_1)) strerr_dief1sys(111, "unable to write to stdout: ") ;
   return 0 ;
 }

@@ -38,10 +38,3 @@ uint32_t sgcmdarg_rcpt (char const *s, size_t len)
     h = (h ^ (unsigned char)(k > at ? lower((unsigned char)s[k]) : s[k])) * 16777619u ;
   return h ? h : 1 ;
 }
-
-uint32_t sgcmdarg_bdatlast (char const *s, size_t len)
-{
-  while (len && isspace_(s[len-1])) len-- ;
-  return len >= 5 && isspace_(s[len-5]) && lower(s[len-4]) == 'l' && lower(s[len-3]) == 'a'
-      && lower(s[len-2]) == 's' && lower(s[len-1]) == 't' ;
-}

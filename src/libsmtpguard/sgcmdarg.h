@@ -3,8 +3,9 @@
 #ifndef SMTPGUARD_SGCMDARG_H
 #define SMTPGUARD_SGCMDARG_H
 
-/* What the judgement needs from a command line's argument, computed by
-   the scanner when it classifies the line (sgevent.arg). */
+/* What the judgement needs from a RCPT line's argument, computed by the
+   scanner when it classifies the line (sgevent.arg; for BDAT the scanner
+   gives its own LAST). */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -15,8 +16,5 @@
    Only the bytes the scanner keeps are seen, so two long addresses may
    share a hash: that only lowers the credit of accepted ones. */
 extern uint32_t sgcmdarg_rcpt (char const *line, size_t len) ;
-
-/* BDAT: 1 if the line ends with LAST, else 0 */
-extern uint32_t sgcmdarg_bdatlast (char const *line, size_t len) ;
 
 #endif

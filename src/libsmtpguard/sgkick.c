@@ -17,6 +17,12 @@ static char const *const texts[SGR_N] =
   "4.7.0 too many rejected commands, closing connection",
   "4.7.0 your address is temporarily blocked for abuse, try again later",
   "4.7.0 command line too long, closing connection",
+  "4.7.0 NUL in command line, closing connection",
+  "4.7.0 bare CR in command line, closing connection",
+  "4.7.0 malformed BDAT command, closing connection",
+  "4.7.0 no TLS handshake after STARTTLS, closing connection",
+  "4.7.0 VT or FF in command line, closing connection",
+  "4.7.0 mixed line ends at the end of data, closing connection",
   "4.7.0 your network is temporarily blocked for abuse, try again later",
   "4.7.0 talking before the greeting, closing connection"
 } ;

@@ -66,6 +66,12 @@ enum sgreason_e
   SGR_ERRORS,
   SGR_LISTED,   /* the IP is listed (kicked elsewhere or earlier) */
   SGR_LONGLINE, /* a command line too long to pair replies any more */
+  SGR_NUL,      /* protocol violations (sgscan.h sgviol_e): a NUL in a command line, */
+  SGR_BARECR,   /* a bare CR in a command line, */
+  SGR_BDAT,     /* a BDAT line not strictly RFC 3030 or of 2^31 octets or more, */
+  SGR_STARTTLS, /* no TLS record after 220 to STARTTLS, */
+  SGR_VTFF,     /* a VT or FF in a command line, */
+  SGR_DATAEND,  /* a "." line ending a DATA body with line ends not its own */
   SGR_NETWORK,  /* the IP's network is listed (smtpguard-cdb -p, -i) */
   SGR_EARLY     /* talked before the greeting (smtpguard -G) */
 } ;

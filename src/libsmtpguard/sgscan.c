@@ -67,8 +67,11 @@ static unsigned char classify (char const *s, size_t len)
   return SGCMD_OTHER ;
 }
 
-/* "BDAT" SP size [SP "LAST"]: returns 1 and the size if well-formed */
-static int bdat_size (char const *s, size_t len, uint64_t *size)
+/* exactly "BDAT" SP 1*DIGIT [SP "LAST"] (verb and LAST any case, as exim's
+   smtp_in.c and Postfix's smtpd read them; zeros in front are decimal to
+   both) with a size below 2^31, where exim's 32-bit sscanf and Postfix's
+   off_t agree: returns 1 and the size, 0 for a violation */
+static int bdat_size (char const *s, size_t len, uint64_t *size, int *last)
 {
   uint64_t n = 0 ;
   size_t i = 5 ;
@@ -76,20 +79,63 @@ static int bdat_size (char const *s, size_t len, uint64_t *size)
   if (s[i] < '0' || s[i] > '9') return 0 ;
   for (; i < len && s[i] >= '0' && s[i] <= '9' ; i++)
   {
-    if (n > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10) return 0 ;
     n = n * 10 + (uint64_t)(s[i] - '0') ;
+    if (n > SGSCAN_BDATMAX) return 0 ;
   }
-  if (i < len && !iskeyword(s + i, len - i, " last")) return 0 ;
+  if (i < len && !(len - i == 5 && s[i] == ' ' && iskeyword(s + i + 1, 4, "last"))) return 0 ;
   *size = n ;
+  *last = i < len ;
   return 1 ;
 }
 
+/* s is a HELO or EHLO line: "HELO" alone keeps nothing, never what an
+   earlier line left in the buffer */
 static void keep_helo (sgscan *sc, char const *s, size_t len)
 {
-  size_t i = 5 ;
-  while (i < len && s[i] == ' ') i++ ;
+  size_t i = 4 ;
+  memset(sc->helo, 0, SGSCAN_HELOMAX) ;
+  sc->helolen = 0 ;
+  while (i < len && (s[i] == ' ' || s[i] == '\t')) i++ ;
+  if (i >= len) return ;
   sc->helolen = len - i > SGSCAN_HELOMAX ? SGSCAN_HELOMAX : len - i ;
   memcpy(sc->helo, s + i, sc->helolen) ;
+}
+
+static void violation (sgscan *sc, unsigned int kind, sgevent *ev)
+{
+  sc->cmode = SGC_BLIND ;
+  memset(sc->line, 0, SGSCAN_LINEMAX) ;
+  ev->type = SGEV_VIOLATION ;
+  ev->cmd = SGCMD_NONE ;
+  ev->code = kind ;
+}
+
+/* n more bytes of a command line: the index of the first byte that
+   makes it a violation (*kind set), or n. A CR is fine only right
+   before the LF, which is not among these bytes. */
+static size_t bad_byte (sgscan *sc, char const *s, size_t n, unsigned int *kind)
+{
+  size_t k = 0 ;
+  for (; k < n ; k++)
+  {
+    if (sc->lastcr) { *kind = SGV_BARECR ; return k ; }
+    if (!s[k]) { *kind = SGV_NUL ; return k ; }
+    if (s[k] == '\v' || s[k] == '\f') { *kind = SGV_VTFF ; return k ; }
+    sc->lastcr = s[k] == '\r' ;
+  }
+  return n ;
+}
+
+/* the end of a DATA body line: CRLF or a bare LF. The body's first line
+   sets its style: exim (receive.c) ends a CRLF body only at CRLF "."
+   CRLF, Postfix also at bare LFs, qmail-smtpd's blast() refuses any bare
+   LF; a "." line whose ends are not the body's own is read differently */
+static void body_eol (sgscan *sc, int crlf)
+{
+  sc->bodyprev = crlf ? 1 : 2 ;
+  if (!sc->bodystyle) sc->bodystyle = sc->bodyprev ;
+  sc->bodystate = BODY_BOL ;
+  sc->lastcr = 0 ;
 }
 
 /* A complete command line (its first bytes in sc->line) */
@@ -110,16 +156,37 @@ static int too_long (sgscan *sc, size_t n, sgevent *ev)
 static void end_line (sgscan *sc, sgevent *ev)
 {
   size_t len = sc->linelen < SGSCAN_LINEMAX ? sc->linelen : SGSCAN_LINEMAX ;
+  uint64_t size = 0 ;
+  int last = 0 ;
   unsigned char cmd ;
   if (len && sc->line[len-1] == '\r' && sc->linelen <= SGSCAN_LINEMAX) len-- ;
   cmd = classify(sc->line, len) ;
+  sc->lastcr = 0 ;
+  /* a BDAT line longer than what we keep is no strict one */
+  /* "BDAT 0" without LAST: exim answers 504 and then takes only RSET,
+     reading the next BDAT's chunk as commands */
+  if (cmd == SGCMD_BDAT && (sc->linelen > SGSCAN_LINEMAX || !bdat_size(sc->line, len, &size, &last) || (!size && !last)))
+  {
+    violation(sc, SGV_BDAT, ev) ;
+    return ;
+  }
+  /* RFC 3030: between a non-LAST BDAT and the LAST one, only BDAT (and
+     RSET, NOOP, QUIT); exim answers others 503 and then reads the next
+     BDAT's chunk as commands */
+  if (sc->inchunks && cmd != SGCMD_BDAT && cmd != SGCMD_RSET && cmd != SGCMD_NOOP && cmd != SGCMD_QUIT)
+  {
+    violation(sc, SGV_BDAT, ev) ;
+    return ;
+  }
+  if (cmd == SGCMD_BDAT && sc->chunking) sc->inchunks = !last ;
+  if (cmd == SGCMD_RSET) sc->inchunks = 0 ;
   sc->linelen = 0 ;
   sc->cmdlen = 0 ;
   q_push(sc, cmd) ;
   ev->type = SGEV_COMMAND ;
   ev->cmd = cmd ;
   if (cmd == SGCMD_RCPT) ev->arg = sgcmdarg_rcpt(sc->line, len) ;
-  else if (cmd == SGCMD_BDAT) ev->arg = sgcmdarg_bdatlast(sc->line, len) ;
+  else if (cmd == SGCMD_BDAT) ev->arg = (uint32_t)last ;
   switch (cmd)
   {
     case SGCMD_HELO :
@@ -134,11 +201,12 @@ static void end_line (sgscan *sc, sgevent *ev)
     case SGCMD_STARTTLS : sc->cmode = SGC_WAIT ; break ;
     case SGCMD_AUTH : sc->cmode = SGC_WAIT ; sc->inauth = 1 ; break ;
     case SGCMD_BDAT :
-      if (sc->chunking && bdat_size(sc->line, len, &sc->chunkleft) && sc->chunkleft)
-        sc->cmode = SGC_CHUNK ;
+      if (sc->chunking && size) { sc->chunkleft = size ; sc->cmode = SGC_CHUNK ; }
       break ;
     default : break ;
   }
+  /* the line may have carried credentials (AUTH PLAIN xxx): gone now */
+  memset(sc->line, 0, SGSCAN_LINEMAX) ;
 }
 
 size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
@@ -152,6 +220,18 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
     {
       case SGC_WAIT : return i ;
       case SGC_BLIND : return len ;
+      case SGC_TLS :
+      {
+        /* a TLS record header: handshake (22), version 3.0 to 3.4 */
+        unsigned char c = s[i++] ;
+        if (sc->tlspos == 0 ? c != 0x16 : sc->tlspos == 1 ? c != 0x03 : c > 0x04)
+        {
+          violation(sc, SGV_STARTTLS, ev) ;
+          return i ;
+        }
+        if (++sc->tlspos == 3) { sc->cmode = SGC_BLIND ; return len ; }
+        break ;
+      }
       case SGC_CHUNK :
       {
         uint64_t n = len - i ;
@@ -188,16 +268,22 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
           if (sc->bodystate == BODY_MID)
           {
             char const *nl = memchr(s + i, '\n', len - i) ;
-            if (!nl) return len ;
+            if (!nl) { sc->lastcr = s[len-1] == '\r' ; return len ; }
+            body_eol(sc, nl > s + i ? nl[-1] == '\r' : sc->lastcr) ;
             i = nl - s + 1 ;
-            sc->bodystate = BODY_BOL ;
             continue ;
           }
           c = s[i++] ;
           if (c == '\n')
           {
-            if (sc->bodystate == BODY_BOL) continue ;
-            /* ".\n" or ".\r\n" alone on a line: end of data */
+            if (sc->bodystate == BODY_BOL) { body_eol(sc, 0) ; continue ; }
+            /* ".\n" or ".\r\n" alone on a line: end of data, if its line
+               ends are the body's own */
+            if (sc->bodystyle && (sc->bodyprev != sc->bodystyle || (sc->bodystate == BODY_DOTCR ? 1 : 2) != sc->bodystyle))
+            {
+              violation(sc, SGV_DATAEND, ev) ;
+              return i ;
+            }
             sc->bodystate = BODY_BOL ;
             sc->cmode = SGC_COMMAND ;
             q_push(sc, SGCMD_DOT) ;
@@ -207,7 +293,7 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
           }
           if (sc->bodystate == BODY_BOL && c == '.') sc->bodystate = BODY_DOT ;
           else if (sc->bodystate == BODY_DOT && c == '\r') sc->bodystate = BODY_DOTCR ;
-          else sc->bodystate = BODY_MID ;
+          else { sc->bodystate = BODY_MID ; sc->lastcr = c == '\r' ; }
         }
         break ;
       case SGC_COMMAND :
@@ -229,6 +315,14 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
         n = (nl ? (size_t)(nl - s) : len) - i ;
         /* stop after 6 bytes so that the test above sees them */
         if (sc->linelen < 6 && n > 6 - sc->linelen) { n = 6 - sc->linelen ; nl = 0 ; }
+        {
+          /* only bytes within the length limit: past it, it is longline */
+          size_t room = SGSCAN_CMDMAX - sc->cmdlen ;
+          size_t m = n < room ? n : room ;
+          unsigned int kind = SGV_NONE ;
+          size_t k = bad_byte(sc, s + i, m, &kind) ;
+          if (k < m) { violation(sc, kind, ev) ; return i + k + 1 ; }
+        }
         if (sc->cmdlen + n > SGSCAN_CMDMAX)
         {
           size_t k = SGSCAN_CMDMAX + 1 - sc->cmdlen ;
@@ -298,8 +392,19 @@ static int end_rline (sgscan *sc, sgevent *ev)
   {
     /* the barrier command itself: its reply decides how to read what follows */
     if (sc->cmode == SGC_WAIT || !sc->linelen) sc->cmode = SGC_COMMAND ;
-    if (cmd == SGCMD_DATA && sc->rcode == 354) { sc->cmode = SGC_BODY ; sc->bodystate = BODY_BOL ; }
-    else if (cmd == SGCMD_STARTTLS && sc->rcode == 220) { sc->cmode = SGC_BLIND ; ev->type = SGEV_BLIND ; }
+    if (cmd == SGCMD_DATA && sc->rcode == 354)
+    {
+      sc->cmode = SGC_BODY ;
+      sc->bodystate = BODY_BOL ;
+      sc->bodystyle = sc->bodyprev = 0 ;
+      sc->lastcr = 0 ;
+    }
+    else if (cmd == SGCMD_STARTTLS && sc->rcode == 220)
+    {
+      /* RFC 3207: the client starts over with EHLO */
+      sc->chunking = 0 ;
+      if (!sc->tlsclear) { sc->cmode = SGC_TLS ; sc->tlspos = 0 ; ev->type = SGEV_BLIND ; }
+    }
     if (cmd == SGCMD_AUTH) sc->inauth = 0 ;
   }
   return 1 ;
@@ -310,7 +415,7 @@ size_t sgscan_server (sgscan *sc, char const *s, size_t len, sgevent *ev)
   size_t i = 0 ;
   ev->type = SGEV_NONE ;
   ev->arg = 0 ;
-  if (sc->cmode == SGC_BLIND) return len ;
+  if (sc->cmode == SGC_BLIND || sc->cmode == SGC_TLS) return len ;
   while (i < len)
   {
     char const *nl = memchr(s + i, '\n', len - i) ;
@@ -338,4 +443,15 @@ char const *sgcmd_name (unsigned int cmd)
     "help", "other", "unsolicited"
   } ;
   return cmd < SGCMD_N ? names[cmd] : "?" ;
+}
+
+int sgscan_tlswait (sgscan const *sc)
+{
+  return sc->cmode == SGC_WAIT && sc->qlen && sc->q[(sc->qhead + sc->qlen - 1) % SGSCAN_QMAX] == SGCMD_STARTTLS ;
+}
+
+char const *sgviol_name (unsigned int v)
+{
+  static char const *const names[SGV_N] = { "none", "nul", "barecr", "bdat", "starttls", "vtff", "dataend" } ;
+  return v < SGV_N ? names[v] : "?" ;
 }

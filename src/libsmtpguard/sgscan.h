@@ -24,6 +24,13 @@
    longer than SGSCAN_CMDMAX bytes (before its LF) gives SGEV_LONGLINE,
    after which the scanner is blind: smtpds split such lines their own
    ways (exim at 16384 bytes), so replies cannot be paired any more.
+   Likewise SGEV_VIOLATION (see sgviol_e) for a line that smtpds read
+   differently, as soon as its offending byte is seen, and for a client
+   that answers 220 to STARTTLS with anything but a TLS handshake record
+   (0x16 0x03 0x00..0x04); after a TLS record header it is blind too.
+   The current command line is wiped once classified: credentials given
+   on an AUTH line never stay in the scanner, and the HELO argument kept
+   for logs comes from a HELO or EHLO line only.
 
    The caller must scan client bytes no later than it forwards them, and
    scan server bytes before it forwards them: then a reply that finds no
@@ -63,8 +70,26 @@ enum sgev_e
   SGEV_COMMAND,  /* client: a command line was seen (cmd) */
   SGEV_REPLY,    /* server: a complete reply (cmd, code) */
   SGEV_BLIND,    /* server: 220 to STARTTLS, the stream is opaque from now on */
-  SGEV_LONGLINE  /* client: a command line longer than SGSCAN_CMDMAX; blind from now on */
+  SGEV_LONGLINE, /* client: a command line longer than SGSCAN_CMDMAX; blind from now on */
+  SGEV_VIOLATION /* client: a line smtpds may read differently (code: SGV_*); blind from now on */
 } ;
+
+/* Protocol violations: bytes that real smtpds read in different ways,
+   so that no pairing of replies can be trusted after them. The line is
+   not queued and gives no SGEV_COMMAND. */
+enum sgviol_e
+{
+  SGV_NONE = 0,
+  SGV_NUL,      /* a NUL in a command line (qmail ends the verb there) */
+  SGV_BARECR,   /* a CR not followed by LF in a command line */
+  SGV_BDAT,     /* not exactly "BDAT" SP 1*DIGIT [SP "LAST"], or a size of 2^31 or more,
+                   or a command other than BDAT, RSET, NOOP, QUIT after a non-LAST BDAT */
+  SGV_STARTTLS, /* after 220 to STARTTLS, bytes that do not start a TLS handshake record */
+  SGV_VTFF,     /* a VT or FF in a command line (exim trims them as spaces) */
+  SGV_DATAEND   /* a "." line in a DATA body with a line end not of the body's style */
+} ;
+#define SGV_N (SGV_DATAEND + 1)
+#define SGSCAN_BDATMAX 2147483647u  /* the largest chunk size every smtpd reads alike */
 
 typedef struct sgevent_s sgevent, *sgevent_ref ;
 struct sgevent_s
@@ -87,7 +112,8 @@ enum sgcmode_e
   SGC_CRED,         /* one AUTH continuation line (credentials, never kept) */
   SGC_BODY,         /* DATA body, up to the end-of-data line */
   SGC_CHUNK,        /* BDAT chunk octets */
-  SGC_BLIND         /* after STARTTLS: opaque */
+  SGC_BLIND,        /* after STARTTLS, a violation or a line too long: opaque */
+  SGC_TLS           /* after 220 to STARTTLS: the client's first bytes must be TLS */
 } ;
 
 typedef struct sgscan_s sgscan, *sgscan_ref ;
@@ -103,6 +129,14 @@ struct sgscan_s
   unsigned char bodystate ;    /* position in the end-of-data pattern */
   unsigned char inauth ;       /* an AUTH exchange is in progress */
   unsigned char chunking ;     /* the last EHLO reply advertised CHUNKING */
+  unsigned char lastcr ;       /* the command line's last byte so far was CR */
+  unsigned char tlspos ;       /* SGC_TLS: bytes of the record header checked */
+  unsigned char inchunks ;     /* a non-LAST BDAT was sent: only BDAT, RSET, NOOP, QUIT now */
+  unsigned char bodystyle ;    /* DATA body: its first line's end, 1 CRLF, 2 bare LF, 0 none yet */
+  unsigned char bodyprev ;     /* the same for the body's last line */
+  unsigned char tlsclear ;     /* set by the caller: a TLS layer in front decrypts
+                                  for us (UCSPI-TLS); 220 to STARTTLS is then an
+                                  ordinary reply, and what follows is plaintext */
   uint64_t chunkleft ;         /* BDAT octets still to skip */
   size_t linelen ;             /* bytes of the current command line so far */
   size_t cmdlen ;              /* the same, all of them, up to SGSCAN_CMDMAX + 1 */
@@ -123,5 +157,12 @@ extern void sgscan_init (sgscan *) ;
 extern size_t sgscan_client (sgscan *, char const *, size_t, sgevent *) ;
 extern size_t sgscan_server (sgscan *, char const *, size_t, sgevent *) ;
 extern char const *sgcmd_name (unsigned int) ;
+extern char const *sgviol_name (unsigned int) ;
+
+/* 1 if the client side waits for the reply to STARTTLS: what the client
+   sent after it must not reach the smtpd before that reply is known
+   (plaintext injected behind STARTTLS would be read as if it came
+   through TLS) */
+extern int sgscan_tlswait (sgscan const *) ;  /* "nul", "barecr", "bdat", "starttls" */
 
 #endif

@@ -80,11 +80,12 @@ static unsigned int judge (sgsession *s, unsigned int changed)
    client (once), or SGR_NONE. */
 unsigned int sgsession_event (sgsession *s, sgevent const *ev)
 {
+  /* 220 to STARTTLS: nothing more to count (the relay sets s->blind once
+     the client's bytes are a TLS record); what was seen in clear still
+     counts, for the IP's next connections */
   if (ev->type == SGEV_BLIND)
   {
-    /* what was seen in clear still counts, for the IP's next connections */
     if (s->counting && sgjudge_finish(&s->judge) && s->st) sgsession_flush(s) ;
-    s->blind = 1 ;
     s->counting = 0 ;
     return SGR_NONE ;
   }

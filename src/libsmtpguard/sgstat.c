@@ -144,7 +144,12 @@ static int event (sgstat *st, char *s)
     if (e) e->refused++ ;
     if (net) net->refused++ ;
   }
-  else if (!strcmp(what, "blind")) st->blinds++ ;
+  else if (!strcmp(what, "blind"))
+  {
+    st->blinds++ ;
+    e = lookup(st, f.ip, &net) ;
+    if (e) e->blind++ ;
+  }
   else if (!strcmp(what, "door"))
   {
     unsigned int i = 0 ;

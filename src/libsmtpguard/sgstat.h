@@ -34,6 +34,7 @@ struct sgstatent_s
   uint64_t denied ;        /* tcpserver -v "deny" lines: the rules cdb said no */
   uint64_t badsess ;       /* bad RCPTs, summed over session lines */
   uint64_t badkick ;       /* bad RCPTs, summed over kick lines */
+  uint64_t blind ;         /* "blind" lines: sessions opaque after STARTTLS */
 } ;
 
 typedef struct sgstattable_s sgstattable, *sgstattable_ref ;

@@ -34,6 +34,8 @@
 #include "sgscan.h"
 #include "sgsession.h"
 #include "sgstate.h"
+#include "sgtrace.h"
+#include "sgucspitls.h"
 
 #define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] [ -H history ] [ -G ms [ -E log|strike|list ] [ -B text ] [ -P passtime ] ] ] prog..."
 #define dieusage() strerr_dieusage(100, USAGE)
@@ -59,6 +61,16 @@ static sgstate state = SGSTATE_ZERO ;
 static char ipbuf[SGIP_MAX] ;
 static char const *ip = "unknown" ;
 static int scanning ;
+static int tlscheck = 0 ;   /* 220 to STARTTLS: the client's next bytes must be TLS */
+
+/* a UCSPI-TLS layer in front (sgucspitls.h): the client is on cfdin and
+   cfdout, the socket until the handoff, the layer's pipes after it */
+static sgucspitls tls = SGUCSPITLS_ZERO ;
+static int tlson = 0 ;      /* the layer is there */
+static int tlswait = 0 ;    /* 220 to STARTTLS seen: the socket is the layer's */
+static int tlsgo = 0 ;      /* passed on: the client is on the layer's pipes */
+static tain tlsdl ;         /* tlswait: the smtpd asks for TLS by then, or does it itself */
+static int cfdin = 0, cfdout = 1 ;
 static char const *endhow = "server-eof" ;
 static tain deadline = TAIN_INFINITE ;   /* when to stop waiting for the session to end */
 static sggreetconf greet = { 0, SGGA_STRIKE, SGPASS_LIFE, 0 } ;
@@ -140,6 +152,7 @@ static void late_verdict (void)
    to the client, then our 421, then nothing more. */
 static void kick (unsigned int reason)
 {
+  SGTRACE_KICK(reason) ;
   if (opt.dryrun)
   {
     wouldkick(reason) ;
@@ -179,6 +192,20 @@ static void greet_failed (unsigned int code)
   grace_deadline() ;
 }
 
+static unsigned int violation_reason (sgevent const *ev)
+{
+  if (ev->type == SGEV_LONGLINE) return SGR_LONGLINE ;
+  switch (ev->code)
+  {
+    case SGV_NUL : return SGR_NUL ;
+    case SGV_BARECR : return SGR_BARECR ;
+    case SGV_BDAT : return SGR_BDAT ;
+    case SGV_VTFF : return SGR_VTFF ;
+    case SGV_DATAEND : return SGR_DATAEND ;
+    default : return SGR_STARTTLS ;
+  }
+}
+
 static void scan_client (void)
 {
   while (cs < clen && !kicked)
@@ -188,15 +215,27 @@ static void scan_client (void)
     if (!scanning) { cs = clen ; break ; }
     n = sgscan_client(&sess.scan, cbuf + cs, clen - cs, &ev) ;
     cs += n ;
+    SGTRACE_EVENT(&ev) ;
     if (ev.type == SGEV_NONE && !n) break ;
-    if (ev.type == SGEV_LONGLINE)
+    if (ev.type == SGEV_LONGLINE || ev.type == SGEV_VIOLATION)
     {
       scanning = 0 ;
-      kick(SGR_LONGLINE) ;
+      /* behind a TLS layer, uncounted sessions are scanned only to see
+         their STARTTLS: no kick for them */
+      if (!tlson || sess.counting) kick(violation_reason(&ev)) ;
+      break ;
+    }
+    if (tlscheck && sess.scan.cmode == SGC_BLIND)
+    {
+      /* a TLS record after 220 to STARTTLS: opaque from now on */
+      sess.blind = 1 ;
+      sglog_word(PROG, "info", "blind", ip, "reason", "starttls") ;
+      scanning = 0 ;
+      cs = clen ;
       break ;
     }
     if (ev.type == SGEV_COMMAND) sgsession_command(&sess, &ev) ;
-    if (ev.type == SGEV_COMMAND && sess.st && !opt.dryrun && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
+    if (ev.type == SGEV_COMMAND && sess.counting && sess.st && !opt.dryrun && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
     {
       /* listed by another session: this command never reaches the smtpd */
       kick(SGR_LISTED) ;
@@ -214,6 +253,7 @@ static void scan_server (void)
     size_t start = ss ;
     if (!scanning) { ss = slen ; break ; }
     ss += sgscan_server(&sess.scan, sbuf + ss, slen - ss, &ev) ;
+    SGTRACE_EVENT(&ev) ;
     if (greethold && ev.type == SGEV_REPLY)
     {
       /* sbuf holds the whole greeting: nothing was written since */
@@ -224,8 +264,24 @@ static void scan_server (void)
     if (ev.type == SGEV_NONE) { scan_client() ; continue ; }
     reason = sgsession_event(&sess, &ev) ;
     if (sess.err && !sess.st) { sgsession_warn(&sess, opt.statedir, "update the ledger", sess.err) ; sess.err = 0 ; }
-    if (ev.type == SGEV_BLIND) sglog_word(PROG, "info", "blind", ip, "reason", "starttls") ;
-    if (!sess.counting) scanning = 0 ;
+    /* after 220 to STARTTLS, the client's first bytes are still checked */
+    if (ev.type == SGEV_BLIND) tlscheck = 1 ;
+    if (!sess.counting && !tlscheck && !tlson) scanning = 0 ;
+    if (tlson && ev.type == SGEV_REPLY && ev.cmd == SGCMD_STARTTLS && ev.code == 220)
+    {
+      /* what the client sent behind STARTTLS, before this 220, would
+         reach the smtpd as if it came through TLS: command injection */
+      tlswait = 1 ;
+      tain_from_millisecs(&tlsdl, opt.grace) ;
+      tain_add_g(&tlsdl, &tlsdl) ;
+      if (cs < clen)
+      {
+        clen = cs ;  /* dropped, in dry-run mode too */
+        scanning = 0 ;
+        kick(SGR_STARTTLS) ;
+        break ;
+      }
+    }
     /* the limit was reached by the IP's other connections: this reply
        to RCPT would be one answer too many, the 421 takes its place */
     if (reason && sess.verdict.withhold && !opt.dryrun && start >= sw) ss = start ;
@@ -265,10 +321,41 @@ static void compact_client (void)
 {
   size_t done = cw < cs ? cw : cs ;
   if (!done) return ;
-  if (done == clen) { cw = cs = clen = 0 ; return ; }
+  /* what is done is wiped: it may have been credentials */
+  if (done == clen) { memset(cbuf, 0, clen) ; cw = cs = clen = 0 ; return ; }
   if (clen < CBUFSIZE / 2) return ;
   memmove(cbuf, cbuf + done, clen - done) ;
+  memset(cbuf + clen - done, 0, done) ;
   cw -= done ; cs -= done ; clen -= done ;
+}
+
+/* the smtpd asked the layer for TLS, its 220 is out: from now on the
+   client is the layer's decrypted stream */
+static void tls_handoff (void)
+{
+  if (!sgucspitls_handoff(&tls))
+  {
+    strerr_warnwu2sys("pass the TLS command on to ", "the UCSPI-TLS layer") ;
+    client_gone() ;
+    return ;
+  }
+  cfdin = tls.rd ; cfdout = tls.wr ;
+  tlsgo = 1 ; tlswait = 0 ;
+  sglog_word(PROG, "info", "tls", ip, "layer", "ucspi") ;
+}
+
+/* 220 to STARTTLS and, a grace time later, no 'y' from the smtpd: it does
+   TLS itself (a layer in front of a TLS-capable smtpd). The socket is the
+   smtpd's again, read as without a layer: a TLS record, and blind. */
+static void tls_fallback (void)
+{
+  tlswait = 0 ; tlson = 0 ;
+  sess.scan.tlsclear = 0 ;
+  sess.scan.cmode = SGC_TLS ;
+  sess.scan.tlspos = 0 ;
+  sess.counting = 0 ;
+  tlscheck = 1 ;
+  sglog_word(PROG, "warning", "tls", ip, "layer", "unused") ;
 }
 
 static void relay (void)
@@ -278,8 +365,9 @@ static void relay (void)
   else idle = tain_infinite ;
   for (;;)
   {
-    iopause_fd x[5] ;
-    int icin = -1, icout = -1, ir = -1, iw = -1 ;
+    iopause_fd x[6] ;
+    int icin = -1, icout = -1, ir = -1, iw = -1, ictl = -1 ;
+    size_t fwd ;
     unsigned int n = 1 ;
     int r ;
     tain const *until ;
@@ -288,16 +376,26 @@ static void relay (void)
     if (fdr < 0 && sw >= ss) break ;
     if (!cout && fdr < 0) break ;
     if (!cout) sw = ss = slen = 0 ;
+    if (tls.cmd && !tlsgo && (tlswait || !scanning) && sw >= slen) tls_handoff() ;
 
     x[0].fd = spfd ; x[0].events = IOPAUSE_READ ;
     compact_client() ;
-    if (cin && clen < CBUFSIZE && fdw >= 0) { x[n].fd = 0 ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
-    if (fdw >= 0 && cw < clen) { x[n].fd = fdw ; x[n].events = IOPAUSE_WRITE ; iw = n++ ; }
+    if (cin && !tlswait && !(tls.cmd && !tlsgo) && clen < CBUFSIZE && fdw >= 0) { x[n].fd = cfdin ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
+    if (tlson && !tls.cmd && tls.mine >= 0) { x[n].fd = tls.mine ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
+    else if (tlsgo && tls.ctl >= 0 && tls.mine >= 0) { x[n].fd = tls.ctl ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
+    /* what the client sends behind STARTTLS waits for its 220 and our
+       check; behind other commands that wait for their reply (EHLO,
+       DATA, AUTH), it goes on: a violation found there later is kicked
+       before any reply to it reaches the client */
+    fwd = scanning && sgscan_tlswait(&sess.scan) ? cs : clen ;
+    if (fdw >= 0 && cw < fwd) { x[n].fd = fdw ; x[n].events = IOPAUSE_WRITE ; iw = n++ ; }
     if (fdr >= 0 && slen < SBUFSIZE) { x[n].fd = fdr ; x[n].events = IOPAUSE_READ ; ir = n++ ; }
-    if (cout && sw < ss && !greethold) { x[n].fd = 1 ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
+    if (cout && sw < ss && !greethold) { x[n].fd = cfdout ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
     until = tain_less(&idle, &deadline) ? &idle : &deadline ;
+    if (tlswait && !tls.cmd && tain_less(&tlsdl, until)) until = &tlsdl ;
     r = iopause_g(x, n, until) ;
     if (r < 0) strerr_dief2sys(111, "unable to ", "iopause") ;
+    if (!r && until == &tlsdl) { tls_fallback() ; continue ; }
     if (!r)
     {
       if (until == &idle) endhow = "timeout" ;
@@ -305,16 +403,17 @@ static void relay (void)
     }
     if (opt.timeout) tain_addsec_g(&idle, opt.timeout) ;
     if (x[0].revents & IOPAUSE_READ) handle_signals() ;
+    if (ictl >= 0 && x[ictl].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) sgucspitls_control(&tls, x[ictl].fd) ;
 
     if (icout >= 0 && x[icout].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
     {
-      ssize_t w = fd_write(1, sbuf + sw, ss - sw) ;
+      ssize_t w = fd_write(cfdout, sbuf + sw, ss - sw) ;
       if (w < 0) { if (errno != EAGAIN) client_gone() ; }
       else { sw += w ; bytes_out += w ; if (sw == slen) sw = ss = slen = 0 ; }
     }
     if (iw >= 0 && x[iw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
     {
-      ssize_t w = fd_write(fdw, cbuf + cw, clen - cw) ;
+      ssize_t w = fd_write(fdw, cbuf + cw, fwd - cw) ;
       if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
       else cw += w ;
     }
@@ -335,7 +434,7 @@ static void relay (void)
     }
     if (icin >= 0 && x[icin].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
     {
-      ssize_t rr = fd_read(0, cbuf + clen, CBUFSIZE - clen) ;
+      ssize_t rr = fd_read(cfdin, cbuf + clen, CBUFSIZE - clen) ;
       if (rr < 0 && errno == EAGAIN) ;
       else if (rr <= 0)
       {
@@ -495,6 +594,15 @@ int main (int argc, char const *const *argv)
     if (!selfpipe_trapset(&set)) strerr_dief2sys(111, "unable to ", "trap signals") ;
   }
 
+  {
+    /* behind a UCSPI-TLS layer, the smtpd talks TLS through us */
+    int r = sgucspitls_setup(&tls) ;
+    if (r < 0) strerr_warnwu1sys("set up UCSPI-TLS: the smtpd gets the layer's fds and we go blind at STARTTLS") ;
+    tlson = r > 0 ;
+    sess.scan.tlsclear = tlson ;
+    /* uncounted sessions too are followed to their STARTTLS, to hand over in time */
+    if (tlson) scanning = 1 ;
+  }
   pid = child_spawn2(argv[0], argv, (char const *const *)environ, fds) ;
   if (!pid)
   {
@@ -506,9 +614,10 @@ int main (int argc, char const *const *argv)
     strerr_dief3sys(111, "unable to ", "spawn ", argv[0]) ;
   }
   fdr = fds[0] ; fdw = fds[1] ;
+  sgucspitls_spawned(&tls) ;
   /* only now: an ignored SIGPIPE would be inherited by the smtpd */
   if (!sig_ignore(SIGPIPE)) strerr_dief2sys(111, "unable to ", "ignore SIGPIPE") ;
-  if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || ndelay_on(fdr) < 0 || ndelay_on(fdw) < 0)
+  if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || ndelay_on(fdr) < 0 || ndelay_on(fdw) < 0 || (tlson && ndelay_on(tls.mine) < 0))
     strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
 
   relay() ;

@@ -4,7 +4,7 @@
 
    Build (what `make fuzz` does):
      clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/libsmtpguard \
-       tests/fuzz/fuzz_sgscan.c tests/fuzz/sgdrive.c tests/fuzz/refmodel.c \
+       tests/fuzz/fuzz_sgscan.c tests/fuzz/sgdrive.c tests/fuzz/refmodel.c tests/fuzz/qmailmodel.c \
        src/libsmtpguard/sgscan.c src/libsmtpguard/sgcmdarg.c src/libsmtpguard/sgpolicy.c -o build-fuzz/fuzz_sgscan
 
    Input format (deterministic; also that of tests/fuzz/corpus and
@@ -24,18 +24,23 @@
 
    Oracles: ASan/UBSan/LeakSanitizer; and the events (commands, replies
    with their codes, the blind event) and the counters must equal those
-   of the reference model (tests/fuzz/refmodel.c). A disagreement aborts
-   with both event lists on stderr. */
+   of the reference model (tests/fuzz/refmodel.c); and the scanner's
+   pairing of the client stream with what qmail-smtpd would answer to it
+   (tests/fuzz/qmailmodel.c, rules from qmail's source) must be qmail's
+   own, up to the scanner's first protocol violation. A disagreement
+   aborts with both accounts on stderr. */
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "sgdrive.h"
+#include "qmailmodel.h"
 
 int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
 {
   int r = sgcheck_input(data, size, 1) ;
   if (r > 0) abort() ;
+  if (qmail_check_input(data, size, 1) > 0) abort() ;
   return 0 ;
 }

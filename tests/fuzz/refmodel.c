@@ -11,7 +11,7 @@
 #include "refmodel.h"
 
 
-enum { M_CMD, M_WAIT, M_CRED, M_CREDTAIL, M_BODY, M_CHUNK, M_BLIND } ;
+enum { M_CMD, M_WAIT, M_CRED, M_CREDTAIL, M_BODY, M_CHUNK, M_BLIND, M_TLS } ;
 
 typedef struct model_s model ;
 struct model_s
@@ -23,6 +23,9 @@ struct model_s
   uint64_t chunkleft ;
   int chunking ;          /* the last 2xx EHLO reply had CHUNKING */
   int ehlo_ch ;           /* CHUNKING seen in the reply being read */
+  int tlspos ;            /* M_TLS: bytes of the TLS record header seen */
+  int inchunks ;          /* after a non-LAST BDAT (CHUNKING): only BDAT RSET NOOP QUIT */
+  int bstyle, bprev ;     /* DATA body: first line's end, last line's end (1 CRLF, 2 LF) */
   unsigned char *q ;      /* every command ever queued; q[qh..qt) pending */
   size_t qh, qt ;
   rm_result *out ;
@@ -59,6 +62,7 @@ static unsigned char verb_of (char const *s, size_t len)
   return SGCMD_OTHER ;
 }
 
+/* RFC 3030 exactly: "BDAT" SP 1*DIGIT [SP "LAST"], any case, size < 2^31 */
 int refmodel_bdat (char const *s, size_t len, uint64_t *size)
 {
   uint64_t v = 0 ;
@@ -67,13 +71,27 @@ int refmodel_bdat (char const *s, size_t len, uint64_t *size)
   if (s[5] < '0' || s[5] > '9') return 0 ;
   for (; i < len && s[i] >= '0' && s[i] <= '9' ; i++)
   {
-    unsigned int d = s[i] - '0' ;
-    if (v > (UINT64_MAX - d) / 10) return 0 ;  /* does not fit in 64 bits */
-    v = v * 10 + d ;
+    v = v * 10 + (unsigned int)(s[i] - '0') ;
+    if (v >= 2147483648u) return 0 ;
   }
-  if (i < len && !(s[i] == ' ' && word_is(s + i + 1, len - i - 1, "last"))) return 0 ;
+  if (i < len && !(len - i == 5 && s[i] == ' ' && word_is(s + i + 1, 4, "last"))) return 0 ;
   *size = v ;
   return 1 ;
+}
+
+/* the protocol violations inside the n available bytes of a command
+   line (its LF excluded): the first byte that follows a CR (a bare CR),
+   or is a NUL, or a VT or FF; SGV_NONE if none */
+static unsigned int violation_at (char const *p, size_t n)
+{
+  size_t k = 0 ;
+  for (; k < n ; k++)
+  {
+    if (k && p[k-1] == '\r') return SGV_BARECR ;
+    if (!p[k]) return SGV_NUL ;
+    if (p[k] == '\v' || p[k] == '\f') return SGV_VTFF ;
+  }
+  return SGV_NONE ;
 }
 
 static void emit (model *m, unsigned char type, unsigned char cmd, unsigned short code)
@@ -118,10 +136,20 @@ static void command (model *m, char const *s, size_t n)
   unsigned char cmd ;
   n = strip_cr(s, n) ;
   cmd = verb_of(s, n) ;
+  if ((cmd == SGCMD_BDAT && (!refmodel_bdat(s, n, &size) || (!size && !(s[n-1] == 't' || s[n-1] == 'T'))))
+   || (m->inchunks && cmd != SGCMD_BDAT && cmd != SGCMD_RSET && cmd != SGCMD_NOOP && cmd != SGCMD_QUIT))
+  {
+    emit(m, SGEV_VIOLATION, SGCMD_NONE, SGV_BDAT) ;
+    m->mode = M_BLIND ;
+    return ;
+  }
+  /* a non-LAST BDAT: its line is longer than "BDAT" SP digits */
+  if (cmd == SGCMD_BDAT && m->chunking) m->inchunks = !(n > 5 && (s[n-1] == 't' || s[n-1] == 'T')) ;
+  if (cmd == SGCMD_RSET) m->inchunks = 0 ;
   push(m, cmd) ;
   if (cmd == SGCMD_DATA || cmd == SGCMD_AUTH || cmd == SGCMD_STARTTLS) m->mode = M_WAIT ;
   if (cmd == SGCMD_EHLO || cmd == SGCMD_HELO) m->mode = M_WAIT ;
-  if (cmd == SGCMD_BDAT && m->chunking && refmodel_bdat(s, n, &size) && size)
+  if (cmd == SGCMD_BDAT && m->chunking && size)
   {
     m->mode = M_CHUNK ;
     m->chunkleft = size ;
@@ -139,6 +167,20 @@ static void advance (model *m, size_t avail)
     char const *nl ;
     size_t n ;
     if (m->mode == M_WAIT || m->mode == M_BLIND) return ;
+    if (m->mode == M_TLS)
+    {
+      /* after 220 to STARTTLS: 0x16 0x03 0x00..0x04, or a violation */
+      unsigned char c = *p ;
+      m->cpos++ ;
+      if (m->tlspos == 0 ? c != 0x16 : m->tlspos == 1 ? c != 0x03 : c > 0x04)
+      {
+        emit(m, SGEV_VIOLATION, SGCMD_NONE, SGV_STARTTLS) ;
+        m->mode = M_BLIND ;
+        return ;
+      }
+      if (++m->tlspos == 3) m->mode = M_BLIND ;
+      continue ;
+    }
     if (m->mode == M_CHUNK)
     {
       uint64_t k = avail - m->cpos ;
@@ -151,6 +193,16 @@ static void advance (model *m, size_t avail)
     if (m->mode == M_CMD && m->qt - m->qh >= SGSCAN_QMAX) return ;
     nl = memchr(p, '\n', avail - m->cpos) ;
     n = nl ? (size_t)(nl - p) : avail - m->cpos ;
+    if (m->mode == M_CMD)
+    {
+      unsigned int v = violation_at(p, n < SGSCAN_CMDMAX ? n : SGSCAN_CMDMAX) ;
+      if (v)
+      {
+        emit(m, SGEV_VIOLATION, SGCMD_NONE, v) ;
+        m->mode = M_BLIND ;
+        return ;
+      }
+    }
     if (m->mode != M_BODY && n > SGSCAN_CMDMAX)
     {
       /* a command or credentials line too long to pair replies: blind */
@@ -166,9 +218,23 @@ static void advance (model *m, size_t avail)
       case M_CRED : m->mode = M_WAIT ; break ;       /* AUTH still pending */
       case M_CREDTAIL : m->mode = M_CMD ; break ;    /* AUTH already answered */
       case M_BODY :
+      {
+        int e = n && p[n-1] == '\r' ? 1 : 2 ;
         n = strip_cr(p, n) ;
-        if (n == 1 && p[0] == '.') { m->mode = M_CMD ; push(m, SGCMD_DOT) ; }
+        if (n == 1 && p[0] == '.')
+        {
+          /* the end, if its line ends are the body's own (its first line's) */
+          if (m->bstyle && (m->bprev != m->bstyle || e != m->bstyle))
+          {
+            emit(m, SGEV_VIOLATION, SGCMD_NONE, SGV_DATAEND) ;
+            m->mode = M_BLIND ;
+            return ;
+          }
+          m->mode = M_CMD ; push(m, SGCMD_DOT) ;
+        }
+        else { if (!m->bstyle) m->bstyle = e ; m->bprev = e ; }
         break ;
+      }
     }
   }
 }
@@ -198,8 +264,8 @@ static void reply (model *m, unsigned short code, size_t avail)
   {
     /* a credentials line already begun stays credentials to its end */
     m->mode = m->mode == M_CRED && avail > m->cpos ? M_CREDTAIL : M_CMD ;
-    if (cmd == SGCMD_DATA && code == 354) m->mode = M_BODY ;
-    if (cmd == SGCMD_STARTTLS && code == 220) { m->mode = M_BLIND ; type = SGEV_BLIND ; }
+    if (cmd == SGCMD_DATA && code == 354) { m->mode = M_BODY ; m->bstyle = m->bprev = 0 ; }
+    if (cmd == SGCMD_STARTTLS && code == 220) { m->mode = M_TLS ; m->tlspos = 0 ; type = SGEV_BLIND ; }
   }
   emit(m, type, cmd, code) ;
 }
@@ -223,7 +289,7 @@ int refmodel_run (char const *c, size_t clen, char const *s, size_t slen,
   m.q = malloc(clen + 2) ;
   if (!m.q) return -1 ;
   m.q[m.qt++] = SGCMD_GREETING ;
-  while (start < slen && m.mode != M_BLIND)
+  while (start < slen && m.mode != M_BLIND && m.mode != M_TLS)
   {
     char const *nl = memchr(s + start, '\n', slen - start) ;
     size_t end, n, avail ;

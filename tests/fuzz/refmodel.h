@@ -25,9 +25,9 @@
 typedef struct rm_ev_s rm_ev ;
 struct rm_ev_s
 {
-  unsigned char type ;   /* SGEV_COMMAND, SGEV_REPLY, SGEV_BLIND */
+  unsigned char type ;   /* SGEV_COMMAND, SGEV_REPLY, SGEV_BLIND, SGEV_LONGLINE, SGEV_VIOLATION */
   unsigned char cmd ;    /* SGCMD_* */
-  unsigned short code ;  /* replies only */
+  unsigned short code ;  /* replies: the code; violations: SGV_* */
 } ;
 
 typedef struct rm_seg_s rm_seg ;
@@ -53,8 +53,9 @@ extern int refmodel_run (char const *c, size_t clen, char const *s, size_t slen,
                          rm_seg const *seg, size_t nseg, rm_result *out) ;
 extern void rm_result_free (rm_result *) ;
 
-/* 1 and the chunk size if line (CR already stripped) is a well-formed
-   "BDAT" SP size [SP "LAST" ...] line; exported for the unit tests */
+/* 1 and the chunk size if line (CR already stripped) is exactly
+   "BDAT" SP 1*DIGIT [SP "LAST"] (any case) with a size below 2^31;
+   0 if it is a protocol violation. Exported for the unit tests */
 extern int refmodel_bdat (char const *line, size_t len, uint64_t *size) ;
 
 #endif

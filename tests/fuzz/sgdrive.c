@@ -114,6 +114,7 @@ char *sgdrive_text (rm_ev const *ev, size_t n)
     if (i) *p++ = ' ' ;
     if (ev[i].type == SGEV_COMMAND) p += sprintf(p, "%s", sgcmd_name(ev[i].cmd)) ;
     else if (ev[i].type == SGEV_LONGLINE) p += sprintf(p, "longline") ;
+    else if (ev[i].type == SGEV_VIOLATION) p += sprintf(p, "violation:%s", sgviol_name(ev[i].code)) ;
     else p += sprintf(p, "%s%c%u", sgcmd_name(ev[i].cmd), ev[i].type == SGEV_BLIND ? '!' : '=', (unsigned int)ev[i].code) ;
   }
   return s ;

@@ -2,7 +2,8 @@
 
 /* Replays every input of tests/fuzz/regressions/ and tests/fuzz/corpus/
    (format: tests/fuzz/fuzz_sgscan.c) through the scanner driver and the
-   reference model, without libFuzzer: a crash input once found stays a
+   reference model (and against the qmail-smtpd model,
+   tests/fuzz/qmailmodel.c), without libFuzzer: a crash input once found stays a
    test, with gcc, under `make check` and `make check-sanitize`.
    With arguments, replays those files instead (to look at one). */
 
@@ -14,6 +15,7 @@
 /* the Makefile builds one .c per test program */
 #include "../fuzz/refmodel.c"
 #include "../fuzz/sgdrive.c"
+#include "../fuzz/qmailmodel.c"
 
 static int replay (char const *path, unsigned int *count)
 {
@@ -27,6 +29,7 @@ static int replay (char const *path, unsigned int *count)
   if (!buf || fread(buf, 1, len, f) != (size_t)len) { fclose(f) ; free(buf) ; fprintf(stderr, "test_fuzz_regressions: unable to read %s\n", path) ; return 1 ; }
   fclose(f) ;
   r = sgcheck_input(buf, len, 1) ;
+  if (!r) r = qmail_check_input(buf, len, 1) ;
   free(buf) ;
   (*count)++ ;
   if (r) fprintf(stderr, "test_fuzz_regressions: FAIL %s\n", path) ;

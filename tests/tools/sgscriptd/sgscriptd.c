@@ -27,6 +27,17 @@
  *   fast        the benchmarks' smtpd: the same dialogue as normal, as
  *               cheaply as possible (replies batched, bodies skipped with
  *               big reads): see fast.c
+ *   qmail       like normal, but a verb ends at the first space or NUL,
+ *               as in qmail-smtpd's commands.c (str_chr on the C string):
+ *               "DATA\0junk" is DATA, answered 354, and a body follows
+ *   starttls    like normal, with STARTTLS advertised; STARTTLS is
+ *               answered 220, then every byte read is opaque: for each
+ *               read it writes back a 5-byte TLS alert record, until EOF
+ *   ucspitls    like starttls, but TLS is a UCSPI-TLS layer's (ucspi-tls(2)):
+ *               after the 220 it writes 'Y' on $SSLCTLFD, reads the
+ *               layer's environment string, moves $SSLREADFD and
+ *               $SSLWRITEFD to 0 and 1 and goes on with SMTP; its EHLO
+ *               reply then has "250-X-TLS <the string's first variable>"
  *
  * Bounded: whatever the mode, it dies of SIGALRM after -l secs (default
  * 20). Plain libc; no DNS, no files. */
@@ -45,12 +56,14 @@
 #define LINEKEEP 1024
 
 static char const *mode ;
+static int tlson ;
+static char tlsinfo[128] ;
 static long n_arg = -1 ;
 static long commands ;
 
 static void usage (void)
 {
-  fputs("sgscriptd: usage: sgscriptd [ -l secs ] normal|crash n|exit n|nogreet|noread|garbage [n]|bigreply|unsol421|ignoreterm|fast|multigreet|greet421|greet554\n", stderr) ;
+  fputs("sgscriptd: usage: sgscriptd [ -l secs ] normal|crash n|exit n|nogreet|noread|garbage [n]|bigreply|unsol421|ignoreterm|fast|multigreet|greet421|greet554|qmail|starttls|ucspitls\n", stderr) ;
   exit(100) ;
 }
 
@@ -115,7 +128,52 @@ static int verb (char const *line, size_t len, char const *v)
     if (c >= 'a' && c <= 'z') c -= 32 ;
     if (c != v[i]) return 0 ;
   }
-  return len == n || line[n] == ' ' || line[n] == '\r' ;
+  return len == n || line[n] == ' ' || line[n] == '\r' || (line[n] == 0 && !strcmp(mode, "qmail")) ;
+}
+
+static int envfd (char const *name)
+{
+  char const *s = getenv(name) ;
+  if (!s) { fprintf(stderr, "sgscriptd: no %s\n", name) ; exit(111) ; }
+  return atoi(s) ;
+}
+
+/* after 220 to STARTTLS, the UCSPI-TLS way */
+static void ucspi_start (void)
+{
+  int ctl = envfd("SSLCTLFD"), rfd = envfd("SSLREADFD"), wfd = envfd("SSLWRITEFD") ;
+  size_t n = 0 ;
+  char c, prev = 1 ;
+  int first = 1 ;
+  if (write(ctl, "Y", 1) != 1) exit(111) ;
+  /* "VAR=val\0" ... "\0": keep the first variable */
+  for (;;)
+  {
+    if (read(ctl, &c, 1) != 1) exit(111) ;
+    if (!c && !prev) break ;
+    if (!c) first = 0 ;
+    else if (first && n < sizeof tlsinfo - 1) tlsinfo[n++] = c ;
+    prev = c ;
+  }
+  tlsinfo[n] = 0 ;
+  if (rfd != 0 && dup2(rfd, 0) < 0) exit(111) ;
+  if (wfd != 1 && dup2(wfd, 1) < 0) exit(111) ;
+  ipos = ilen = 0 ;
+  tlson = 1 ;
+}
+
+/* after 220 to STARTTLS: the bytes are TLS, not SMTP */
+static void opaque (void)
+{
+  static char const alert[] = "\x15\x03\x03\x00\x02" ;
+  char buf[4096] ;
+  for (;;)
+  {
+    ssize_t r = read(0, buf, sizeof buf) ;
+    if (r < 0 && errno == EINTR) continue ;
+    if (r <= 0) exit(0) ;
+    out(alert, 5) ;
+  }
 }
 
 static int goodrcpt (char const *line, size_t len)
@@ -135,6 +193,8 @@ static void ehlo_reply (void)
     outs("\r\n") ;
   }
   else outs("250-sgscriptd hello\r\n") ;
+  if (!strcmp(mode, "starttls") || (!strcmp(mode, "ucspitls") && !tlson)) outs("250-STARTTLS\r\n") ;
+  if (tlson) { outs("250-X-TLS ") ; outs(tlsinfo) ; outs("\r\n") ; }
   outs("250 PIPELINING\r\n") ;
 }
 
@@ -200,6 +260,13 @@ static void smtp (void)
       outs("250 OK\r\n") ;
     }
     else if (verb(line, len, "QUIT")) { outs("221 bye\r\n") ; exit(0) ; }
+    else if (verb(line, len, "STARTTLS") && (!strcmp(mode, "starttls") || (!strcmp(mode, "ucspitls") && !tlson)))
+    {
+      outs("220 2.0.0 ready to start TLS\r\n") ;
+      if (ipos < ilen) exit(1) ;  /* plaintext injected behind STARTTLS */
+      if (!strcmp(mode, "starttls")) opaque() ;
+      ucspi_start() ;
+    }
     else outs("500 unknown command\r\n") ;
     if (n_arg >= 0 && commands >= n_arg)
     {
@@ -235,7 +302,8 @@ int main (int argc, char **argv)
    && strcmp(mode, "nogreet") && strcmp(mode, "noread") && strcmp(mode, "garbage")
    && strcmp(mode, "bigreply") && strcmp(mode, "unsol421") && strcmp(mode, "ignoreterm")
    && strcmp(mode, "fast") && strcmp(mode, "multigreet") && strcmp(mode, "greet421")
-   && strcmp(mode, "greet554")) usage() ;
+   && strcmp(mode, "greet554") && strcmp(mode, "qmail") && strcmp(mode, "starttls")
+   && strcmp(mode, "ucspitls")) usage() ;
   if ((!strcmp(mode, "crash") || !strcmp(mode, "exit")) && n_arg < 0) usage() ;
   alarm(limit) ;
   if (!strcmp(mode, "fast")) return fast_main() ;
