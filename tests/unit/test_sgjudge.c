@@ -691,7 +691,7 @@ static pattern const table[] =
   { "small list, 3 stale of 12, delivered, 30 times", &small_list_, 0, SGR_NONE, 0 },
   { "6000 recipients pipelined, 452 past the 5000th", &too_many_, 0, SGR_NONE, 0 },
   { "list host, 10 messages at once on 10 connections", &parallel_list_, 0, SGR_NONE, 0 },
-  { "8 connections at once, 10 guesses each", &parallel_bots_, 0, SGR_BADRCPT, 20 },
+  { "8 connections at once, 10 guesses each", &parallel_bots_, 0, SGR_BADRCPT, 10 },
   { "EHLO, VRFY, MAIL refused, RCPT without MAIL", &helo_errors_, 0, SGR_NONE, 0 },
   { "authenticated client", &authenticated_, 0, SGR_NONE, 0 },
   { "history: a backlog of 12 undelivered after a week", &history_backlog_, 0, SGR_NONE, 0 },
