@@ -49,6 +49,42 @@ assert_eq "$(from 127.0.55.9)" "served SITE=lab" "the history address in a liste
 assert_eq "$(from 127.0.56.2)" "served SITE=lab" "a neighbour of a lone listing"
 stop_pid "$SERVER_PID"
 
+# --- the same through the real chain: history made by a delivery ---------
+# 127.0.57.9 delivers a message through smtpguard -d and exim; three bots
+# of its /24 are kicked by smtpguard; smtpguard-cdb -p 3 then denies the
+# /24 at the door, and lets the sender that delivered in.
+S=$T/chain
+mkdir "$S" || fail mkdir
+CDB=$T/chain.cdb
+printf '# nothing for these clients\n10.9.9.9:deny\n' >"$T/chain.txt"
+"$SG_BIN/smtpguard-cdb" -d "$S" "$T/chain.txt" "$CDB" 2>/dev/null || fail "chain build"
+start_tcpserver -v -x "$CDB" -- "$SG_BIN/smtpguard" -d "$S" "$SMTPD"
+legit_script "$T/legit"
+sgt legit1 127.0.57.9 "$T/legit"
+[ "$(grep -c '^250 ' "$T/legit1.replies")" -eq 5 ] || fail "the sender's message was not delivered"
+[ -e "$S/history/127.0.57.9" ] || fail "no history record after a delivered message"
+{
+  echo '< 220'; echo '> EHLO bot.example.test'; echo '< 250'
+  echo '> MAIL FROM:<spam@bot.example.test>'; echo '< 250'
+  echo 'pipeline'
+  i=1; while [ $i -le 30 ]; do echo "> RCPT TO:<nobody$i@example.test>"; i=$((i + 1)); done
+  echo '> QUIT'; echo 'flush'; echo 'drain'
+} >"$T/bot"
+for b in 1 2 3; do
+  "$SGTCLIENT" -t 30 -b "127.0.57.$b" -o "$T/bot$b.client" 127.0.0.1 "$PORT" "$T/bot" >/dev/null 2>&1
+  "$SGSTATETOOL" listed "$S" "127.0.57.$b" || fail "bot 127.0.57.$b not listed"
+done
+"$SG_BIN/smtpguard-cdb" -p 3 -d "$S" "$T/chain.txt" "$CDB" 2>"$T/chain.log" || { cat "$T/chain.log" >&2; fail "chain build -p 3"; }
+assert_eq "$(cdb_value "$CDB" 127.0.57.)" "D|" "the bots' /24"
+cdb -q -n 1 "$CDB" 127.0.57.9 >/dev/null 2>&1 || fail "no carve-out record for the sender that delivered"
+assert_eq "$(cdb_value "$CDB" 127.0.57.9)" "" "the carve-out (a plain allow: no admin rule for it)"
+denied_script "$T/denied"
+sgt neighbour 127.0.57.50 "$T/denied"
+check_denied neighbour
+sgt legit2 127.0.57.9 "$T/legit"
+[ "$(grep -c '^250 ' "$T/legit2.replies")" -eq 5 ] || fail "the sender that delivered was not let in"
+stop_pid "$SERVER_PID"
+
 # --- IPv6 ------------------------------------------------------------------
 if ! U6=$(fetch_deb_bin ucspi-tcp-ipv6 tcpserver); then
   note "SKIP IPv6 part: cannot download ucspi-tcp-ipv6 ($U6)"
@@ -70,6 +106,7 @@ printf ':allow\n' >"$T/rules6.txt"
 "$SG_BIN/smtpguard-cdb" -p 2 -L 64 -d "$S6" -Z "$T/zone6" "$T/rules6.txt" "$T/rules6.cdb" 2>"$T/cdb6.log" || { cat "$T/cdb6.log" >&2; fail build6; }
 rule6() { cdb -q -n 1 "$T/rules6.cdb" "$1" 2>/dev/null | tr '\0' '|'; }
 assert_eq "$(rule6 fd00:5347:1:2:)" "D|" "the IPv6 /64 prefix record"
+cdb -q -n 1 "$T/rules6.cdb" "$A9" >/dev/null 2>&1 || fail "no IPv6 carve-out record"
 assert_eq "$(rule6 $A9)" "" "the IPv6 carve-out (the admin's catch-all allow: empty)"
 [ -f "$S6/nets.cdb" ] || fail "no nets.cdb for the inexpressible network"
 assert_grep "$T/zone6" "^fd00:5347:1:2::/64 :127\.0\.0\.2:listed by smtpguard \(2 addresses\)" "the ip6trie network"

@@ -16,6 +16,7 @@
 #include <skalibs/stralloc.h>
 
 #include "sgcdb_internal.h"
+#include "sghistory.h"
 #include "sgip.h"
 #include "sgnet.h"
 #include "sgstate.h"
@@ -120,15 +121,11 @@ int sgcdbctx_allow (ctx *c, sgnet const *h)
   return cdb_make_add(&c->cm, ip, len, data, dlen) == 0 ;
 }
 
+/* a carve-out needs mail delivered here within the life the history
+   record was written with; the judgement's extra condition (older than
+   the window) is for the judgement only */
 int sgcdb_hashistory (sgstate *st, char const *ip, uint64_t now)
 {
-  struct stat stt ;
-  int fd = openat(st->dirfd, "history", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  int r ;
-  (void)now ;
-  if (fd == -1) return 0 ;
-  r = fstatat(fd, ip, &stt, AT_SYMLINK_NOFOLLOW) == 0 ;
-  close(fd) ;
-  return r ;
+  sghistory h ;
+  return st->historyfd >= 0 && sghistory_read(st->historyfd, ip, &h) > 0 && h.expires > now && h.count ;
 }
-

@@ -39,16 +39,13 @@ int main (int argc, char **argv)
     return kick(argv[2], argv[3], argc > 4 ? sgreason_scan(argv[4]) : SGR_BADRCPT) ;
   if (argc == 4 && !strcmp(argv[1], "history"))
   {
-    /* one delivery recorded for IP (placeholder record until the
-       history module lands: its presence is the history) */
-    char fn[4096] ;
-    FILE *f ;
-    snprintf(fn, sizeof(fn), "%s/history", argv[2]) ;
-    mkdir(fn, 0755) ;
-    snprintf(fn, sizeof(fn), "%s/history/%s", argv[2], argv[3]) ;
-    f = fopen(fn, "w") ;
-    if (!f || fclose(f)) return 111 ;
-    return 0 ;
+    /* one delivery recorded for IP, as a session that delivered would */
+    sgstate st ;
+    int r ;
+    if (!sgstate_open(&st, argv[2], 0)) { perror("sgstate_open") ; return 111 ; }
+    r = sgstate_delivered(&st, argv[3], 1, sgnow()) ;
+    sgstate_close(&st) ;
+    return r ? 0 : 111 ;
   }
   if (argc == 4 && !strcmp(argv[1], "listed"))
   {
