@@ -165,7 +165,10 @@ static void end_line (sgscan *sc, sgevent *ev)
   /* a BDAT line longer than what we keep is no strict one */
   /* "BDAT 0" without LAST: exim answers 504 and then takes only RSET,
      reading the next BDAT's chunk as commands */
-  if (cmd == SGCMD_BDAT && (sc->linelen > SGSCAN_LINEMAX || !bdat_size(sc->line, len, &size, &last) || (!size && !last)))
+  /* BDAT when the last HELO/EHLO reply did not advertise CHUNKING:
+     exim still reads its chunk if an earlier EHLO advertised it, and
+     not otherwise; legitimate clients never send it */
+  if (cmd == SGCMD_BDAT && (!sc->chunking || sc->linelen > SGSCAN_LINEMAX || !bdat_size(sc->line, len, &size, &last) || (!size && !last)))
   {
     violation(sc, SGV_BDAT, ev) ;
     return ;

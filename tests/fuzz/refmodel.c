@@ -136,7 +136,8 @@ static void command (model *m, char const *s, size_t n)
   unsigned char cmd ;
   n = strip_cr(s, n) ;
   cmd = verb_of(s, n) ;
-  if ((cmd == SGCMD_BDAT && (!refmodel_bdat(s, n, &size) || (!size && !(s[n-1] == 't' || s[n-1] == 'T'))))
+  /* a BDAT: strict, a size or LAST, and CHUNKING in the last HELO/EHLO reply */
+  if ((cmd == SGCMD_BDAT && (!m->chunking || !refmodel_bdat(s, n, &size) || (!size && !(s[n-1] == 't' || s[n-1] == 'T'))))
    || (m->inchunks && cmd != SGCMD_BDAT && cmd != SGCMD_RSET && cmd != SGCMD_NOOP && cmd != SGCMD_QUIT))
   {
     emit(m, SGEV_VIOLATION, SGCMD_NONE, SGV_BDAT) ;
