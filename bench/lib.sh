@@ -106,3 +106,30 @@ verdict() {
 sane() {
   awk -v v="$2" 'BEGIN { exit !(v ~ /^[0-9.e+-]+$/ && v + 0 > 0) }' || fail "$1: figure '$2' is not a positive number"
 }
+
+# sc_count n: one lock-step session of n round trips (EHLO, n-2 NOOP,
+# QUIT, after the greeting) through tcpserver into `strace -f
+# smtpguard fastsmtpd`. SC_TOTAL: system calls of smtpguard and of its
+# child up to the smtpd's execve; SC_START: those made before
+# smtpguard's first poll; SC_NAMES: those by name.
+sc_count() {
+  _n=$1; _tr=$T/sc.$_n.trace
+  { echo "<"; echo "> EHLO bench"; echo "<"; for _i in $(seq $((_n - 2))); do echo "> NOOP"; echo "<"; done
+    echo "> QUIT"; echo "<"; } >"$T/sc.$_n.script"
+  srv_start "sc.$_n" -- strace -f -qq -o "$_tr" "$SG_BIN/smtpguard" "$FAST"
+  "$BUILD/tests/tools/sgtclient" -t 30 127.0.0.1 "$PORT" "$T/sc.$_n.script" >/dev/null || fail "sc_count $_n: the session failed"
+  srv_stop "sc.$_n"
+  # strace splits calls that interleave ("<... resumed>"): count starts only
+  read -r SC_TOTAL SC_START <<<"$(awk '
+    NR == 1 { p = $1 }
+    /resumed>/ || /^[0-9]+ +\+\+\+/ || /^[0-9]+ +---/ { next }
+    $1 == p { n++; if (!polled) s++; if ($2 ~ /^(ppoll|poll|epoll_wait)\(/) polled = 1; next }
+    !(($1) in execd) { n++; s++; if ($2 ~ /^execve\(/) execd[$1] = 1 }
+    END { print n, s }' "$_tr")"
+  SC_NAMES=$(awk 'NR == 1 { p = $1 } /resumed>/ || $2 ~ /^(\+\+\+|---)/ { next }
+    $1 == p && $2 ~ /^(ppoll|poll|epoll_wait)\(/ { exit }
+    $1 != p && ($1 in execd) { next }
+    { if ($1 != p && $2 ~ /^execve\(/) execd[$1] = 1; sub(/\(.*/, "", $2); c[$2]++ }
+    END { for (k in c) printf "%s%s %d", (i++ ? ", " : ""), k, c[k] }' "$_tr")
+  sane "sc_count $_n" "$SC_TOTAL"
+}

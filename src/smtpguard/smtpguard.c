@@ -205,6 +205,20 @@ static void compact_client (void)
   cw -= done ; cs -= done ; clen -= done ;
 }
 
+static void to_client (void)
+{
+  ssize_t w = fd_write(1, sbuf + sw, ss - sw) ;
+  if (w < 0) { if (errno != EAGAIN) client_gone() ; }
+  else { sw += w ; bytes_out += w ; if (sw == slen) sw = ss = slen = 0 ; }
+}
+
+static void to_server (void)
+{
+  ssize_t w = fd_write(fdw, cbuf + cw, clen - cw) ;
+  if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
+  else cw += w ;
+}
+
 static void relay (void)
 {
   tain idle ;
@@ -240,24 +254,22 @@ static void relay (void)
     if (opt.timeout) tain_addsec_g(&idle, opt.timeout) ;
     if (x[0].revents & IOPAUSE_READ) handle_signals() ;
 
-    if (icout >= 0 && x[icout].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
-    {
-      ssize_t w = fd_write(1, sbuf + sw, ss - sw) ;
-      if (w < 0) { if (errno != EAGAIN) client_gone() ; }
-      else { sw += w ; bytes_out += w ; if (sw == slen) sw = ss = slen = 0 ; }
-    }
-    if (iw >= 0 && x[iw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
-    {
-      ssize_t w = fd_write(fdw, cbuf + cw, clen - cw) ;
-      if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
-      else cw += w ;
-    }
+    if (icout >= 0 && x[icout].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) to_client() ;
+    if (iw >= 0 && x[iw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) to_server() ;
     if (ir >= 0 && x[ir].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
     {
       ssize_t rr = fd_read(fdr, sbuf + slen, SBUFSIZE - slen) ;
       if (rr < 0 && errno == EAGAIN) ;
       else if (rr <= 0) { fd_close(fdr) ; fdr = -1 ; close_child_in() ; }
-      else { slen += rr ; scan_server() ; }
+      else
+      {
+        slen += rr ;
+        scan_server() ;
+        /* write at once: the socket almost always has room, and a
+           round trip then costs one wake, one read, one write each way */
+        if (cout && sw < ss) to_client() ;
+        if (fdw >= 0 && cw < clen) to_server() ;  /* what the reply unblocked */
+      }
     }
     if (icin >= 0 && x[icin].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
     {
@@ -270,7 +282,13 @@ static void relay (void)
         if (rr < 0) client_gone() ;
         else endhow = "client-eof" ;
       }
-      else { clen += rr ; bytes_in += rr ; scan_client() ; }
+      else
+      {
+        clen += rr ; bytes_in += rr ;
+        scan_client() ;
+        if (fdw >= 0 && cw < clen) to_server() ;
+        if (cout && sw < ss) to_client() ;  /* a kick's 421 */
+      }
     }
     /* client EOF and all of its bytes written: the smtpd gets EOF, but
        the bytes not yet scanned stay, their replies are still to come */
@@ -328,7 +346,6 @@ int main (int argc, char const *const *argv)
 {
   sglimits limits = { SGLIMIT_BADRCPT, SGLIMIT_RSET, SGLIMIT_AUTHFAIL, SGLIMIT_ERRORS } ;
   sgstateconf sconf = SGSTATECONF_ZERO ;
-  int fds[2] = { 0, 1 } ;  /* in: the child reads fds[0], writes fds[1]; out: ours */
   tain start ;
   PROG = "smtpguard" ;
   {
@@ -389,7 +406,7 @@ int main (int argc, char const *const *argv)
     if (!selfpipe_trapset(&set)) strerr_dief2sys(111, "unable to ", "trap signals") ;
   }
 
-  pid = child_spawn2(argv[0], argv, (char const *const *)environ, fds) ;
+  pid = sgchild_spawn(argv, (char const *const *)environ, &fdr, &fdw) ;
   if (!pid)
   {
     int e = errno ;
@@ -398,10 +415,9 @@ int main (int argc, char const *const *argv)
     errno = e ;
     strerr_dief3sys(111, "unable to ", "spawn ", argv[0]) ;
   }
-  fdr = fds[0] ; fdw = fds[1] ;
   /* only now: an ignored SIGPIPE would be inherited by the smtpd */
   if (!sig_ignore(SIGPIPE)) strerr_dief2sys(111, "unable to ", "ignore SIGPIPE") ;
-  if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || ndelay_on(fdr) < 0 || ndelay_on(fdw) < 0)
+  if (ndelay_on(0) < 0 || ndelay_on(1) < 0)
     strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
 
   relay() ;
