@@ -18,16 +18,15 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/tai.h>
-#include <skalibs/iopause.h>
-#include <skalibs/selfpipe.h>
 
 #include "sgcdb.h"
+#include "sgcdbwatch.h"
+#include "sglisttab.h"
 #include "sgclock.h"
 #include "sgstate.h"
 
 #define USAGE "smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] rules.txt rules.cdb"
 #define dieusage() strerr_dieusage(100, USAGE)
-#define MINGAP_MS 250  /* at most 4 rebuilds a second: bursts coalesce */
 
 char const *PROG = "smtpguard-cdb" ;
 
@@ -35,42 +34,42 @@ static char const *rulesfn ;
 static char const *target ;
 static char const *rbltext = 0 ;
 static char const *statedir = 0 ;
-static sgstate st = SGSTATE_ZERO ;
-static int stopen = 0 ;
 static stralloc good = STRALLOC_ZERO ;  /* the last rules text that parsed */
-static uint64_t nextexpiry = 0 ;  /* of the listings in the last cdb built */
 
-/* 1 built, 0 rules syntax error (reported), -1 system error (reported) */
-static int build (int watching)
+static int fromtab (void *tab, sglisting_func *f, void *ctx, unsigned int *bad)
+{
+  return sglisttab_foreach(tab, f, ctx) ;
+}
+
+static int fromstate (void *st, sglisting_func *f, void *ctx, unsigned int *bad)
+{
+  return sgstate_foreach(st, f, ctx, bad) ;
+}
+
+/* the cdb from the rules file and the listings of src (0: none); with
+   watching, a rules syntax error keeps the last good rules. 1 built,
+   0 rules syntax error, -1 system error; all reported */
+static int build (sgcdb_source *src, void *srcp, int watching, uint64_t *nextexpiry)
 {
   stralloc rules = STRALLOC_ZERO ;
   sgcdbstats stats ;
   size_t errline = 0 ;
   char const *errwhat = "" ;
   int r ;
-  if (statedir && !stopen)
-  {
-    if (!sgstate_open(&st, statedir, 0))
-    {
-      strerr_warnwsys("unable to open statedir ", statedir) ;
-      return -1 ;
-    }
-    stopen = 1 ;
-  }
   if (!openslurpclose(&rules, rulesfn))
   {
     strerr_warnwsys("unable to read ", rulesfn) ;
     stralloc_free(&rules) ;
     return -1 ;
   }
-  r = sgcdb_build(target, rules.s, rules.len, stopen ? &st : 0, rbltext, sgnow(), &stats, &errline, &errwhat) ;
+  r = sgcdb_build_from(target, rules.s, rules.len, src, srcp, rbltext, sgnow(), &stats, &errline, &errwhat) ;
   if (!r && watching && good.len)
   {
     /* keep the listings coming with the last good rules */
     char fmt[SIZE_FMT] ;
     fmt[size_fmt(fmt, errline)] = 0 ;
     strerr_warnw(rulesfn, ":", fmt, ": ", errwhat, " - keeping the previous rules") ;
-    r = sgcdb_build(target, good.s, good.len, stopen ? &st : 0, rbltext, sgnow(), &stats, &errline, &errwhat) ;
+    r = sgcdb_build_from(target, good.s, good.len, src, srcp, rbltext, sgnow(), &stats, &errline, &errwhat) ;
     stralloc_free(&rules) ;
     if (r == 1) goto ok ;
     if (r < 0) strerr_warnwsys("unable to build ", target) ;
@@ -95,7 +94,7 @@ static int build (int watching)
     return -1 ;
   }
  ok:
-  nextexpiry = stats.nextexpiry ;
+  if (nextexpiry) *nextexpiry = stats.nextexpiry ;
   {
     char a[SIZE_FMT], b[SIZE_FMT] ;
     a[size_fmt(a, stats.rules)] = 0 ;
@@ -111,7 +110,10 @@ static int build (int watching)
   }
 }
 
-extern void sgcdb_watch (unsigned int pollsecs) ;
+static int watchbuild (sglisttab const *tab, uint64_t *nextexpiry, void *ctx)
+{
+  return build(tab ? &fromtab : 0, (void *)tab, 1, nextexpiry) ;
+}
 
 int main (int argc, char const *const *argv)
 {
@@ -140,121 +142,24 @@ int main (int argc, char const *const *argv)
   if (rbltext && strchr(rbltext, '\n')) strerr_dief(100, "the -r text must be one line") ;
   if (!watch)
   {
-    int r = build(0) ;
-    if (r > 0 && stopen) sgstate_gc(&st, sgnow()) ;
-    if (stopen) sgstate_close(&st) ;
+    sgstate st = SGSTATE_ZERO ;
+    int r ;
+    if (statedir && !sgstate_open(&st, statedir, 0))
+    {
+      strerr_warnwsys("unable to open statedir ", statedir) ;
+      return 111 ;
+    }
+    r = build(statedir ? &fromstate : 0, &st, 0, 0) ;
+    if (statedir)
+    {
+      if (r > 0) sgstate_gc(&st, sgnow()) ;
+      sgstate_close(&st) ;
+    }
     return r > 0 ? 0 : r < 0 ? 111 : 100 ;
   }
-  sgcdb_watch(pollsecs) ;
-  return 0 ;
-}
-
-/* ---------------------------------------------------------------- -w */
-
-typedef struct stamp_s stamp ;
-struct stamp_s { dev_t dev ; ino_t ino ; off_t size ; struct timespec mtim, ctim ; int ok ; } ;
-
-static void stamp_get (stamp *s, int dirfd, char const *fn)
-{
-  struct stat stt ;
-  int r = dirfd >= 0 ? fstatat(dirfd, fn, &stt, 0) : stat(fn, &stt) ;
-  memset(s, 0, sizeof(*s)) ;
-  if (r == -1) return ;
-  s->ok = 1 ; s->dev = stt.st_dev ; s->ino = stt.st_ino ; s->size = stt.st_size ;
-  s->mtim = stt.st_mtim ; s->ctim = stt.st_ctim ;
-}
-
-static int stamp_same (stamp const *a, stamp const *b)
-{
-  return a->ok == b->ok && a->dev == b->dev && a->ino == b->ino && a->size == b->size
-    && a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec
-    && a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec ;
-}
-
-static int openfifo (void)
-{
-  struct stat stt ;
-  /* O_RDWR: we are a writer too, so the FIFO never reports EOF */
-  int fd = stopen ? openat(st.dirfd, "wakeup", O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW) : -1 ;
-  if (fd >= 0 && (fstat(fd, &stt) == -1 || !S_ISFIFO(stt.st_mode))) { close(fd) ; fd = -1 ; }
-  return fd ;
-}
-
-static void drain (int fd)
-{
-  char buf[512] ;
-  while (read(fd, buf, sizeof(buf)) > 0) ;
-}
-
-void sgcdb_watch (unsigned int pollsecs)
-{
-  iopause_fd x[2] = { { .fd = -1, .events = IOPAUSE_READ }, { .fd = -1, .events = IOPAUSE_READ } } ;
-  stamp rulesst, listedst, cur ;
-  tain lastbuild, nexttick, deadline, gap ;
-  time_t lastgc = 0 ;
-  int dirty = 1 ;
-  x[0].fd = selfpipe_init() ;
-  if (x[0].fd == -1) strerr_diefsys(111, "unable to ", "init selfpipe") ;
-  if (!selfpipe_trap(SIGTERM) || !selfpipe_trap(SIGINT)) strerr_diefsys(111, "unable to ", "trap signals") ;
-  tain_from_millisecs(&gap, MINGAP_MS) ;
-  tain_now_set_stopwatch_g() ;
-  lastbuild = tain_zero ;
-  memset(&rulesst, 0, sizeof(rulesst)) ;
-  memset(&listedst, 0, sizeof(listedst)) ;
-  tain_addsec_g(&nexttick, pollsecs) ;
-  for (;;)
   {
-    int r ;
-    if (x[1].fd == -1) x[1].fd = openfifo() ;
-    if (dirty)
-    {
-      tain_add(&deadline, &lastbuild, &gap) ;
-      if (!tain_future(&deadline))
-      {
-        stamp_get(&rulesst, -1, rulesfn) ;
-        if (stopen) stamp_get(&listedst, st.dirfd, "listed") ;
-        if (x[1].fd >= 0) drain(x[1].fd) ;
-        r = build(1) ;
-        if (r > 0 && !stopen) r = -1 ;  /* statedir not open yet: retry */
-        dirty = r < 0 ;  /* a system error is retried; a syntax error waits for a change */
-        tain_copynow(&lastbuild) ;
-        if (r < 0) tain_addsec(&lastbuild, &lastbuild, pollsecs) ;
-        if (stopen && time(0) - lastgc >= 3600)
-        {
-          lastgc = time(0) ;
-          sgstate_gc(&st, (uint64_t)lastgc) ;
-        }
-        continue ;
-      }
-    }
-    else deadline = nexttick ;
-    r = iopause_g(x, x[1].fd >= 0 ? 2 : 1, &deadline) ;
-    if (r < 0) strerr_diefsys(111, "unable to ", "iopause") ;
-    if (x[0].revents & IOPAUSE_READ)
-    {
-      int sig ;
-      while ((sig = selfpipe_read()) > 0)
-        if (sig == SIGTERM || sig == SIGINT)
-        {
-          /* leave as we came: nothing open but what we inherited */
-          if (x[1].fd >= 0) close(x[1].fd) ;
-          selfpipe_finish() ;
-          if (stopen) sgstate_close(&st) ;
-          return ;
-        }
-    }
-    if (x[1].fd >= 0 && x[1].revents & IOPAUSE_READ) { drain(x[1].fd) ; dirty = 1 ; }
-    if (!tain_future(&nexttick))
-    {
-      tain_addsec_g(&nexttick, pollsecs) ;
-      stamp_get(&cur, -1, rulesfn) ;
-      if (!stamp_same(&cur, &rulesst)) dirty = 1 ;
-      if (stopen)
-      {
-        stamp_get(&cur, st.dirfd, "listed") ;
-        if (!stamp_same(&cur, &listedst)) dirty = 1 ;
-      }
-      if (nextexpiry && sgnow() >= nextexpiry) dirty = 1 ;
-    }
+    sgcdbwatch w = { .rulesfn = rulesfn, .statedir = statedir, .pollsecs = pollsecs, .build = &watchbuild, .ctx = 0 } ;
+    sgcdbwatch_run(&w) ;
   }
+  return 0 ;
 }

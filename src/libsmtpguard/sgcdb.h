@@ -26,6 +26,10 @@ struct sgcdbstats_s
    rename, fsync of the directory; stale <target>.tmp.* are removed under
    the lock <target>.lock. 1 ok; 0 syntax error in the rules (*errline,
    *errwhat; target untouched); -1 system error (errno; target untouched). */
+/* the same with the listings from any source: src(f, ctx, &bad) calls f
+   for each listing (sgstate_foreach's contract) */
+typedef int sgcdb_source (void *src, sglisting_func *f, void *ctx, unsigned int *bad) ;
+extern int sgcdb_build_from (char const *target, char const *rules, size_t ruleslen, sgcdb_source *, void *src, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat) ;
 extern int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat) ;
 
 #endif

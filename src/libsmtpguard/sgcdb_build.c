@@ -112,9 +112,19 @@ static void cleantemps (int dirfd, char const *base)
   closedir(d) ;
 }
 
-static int sgcdb_write (ctx *, int dirfd, char const *base, sgstate *) ;
+static int sgcdb_write (ctx *, int dirfd, char const *base, sgcdb_source *, void *) ;
+
+static int fromstate (void *st, sglisting_func *f, void *ctx, unsigned int *bad)
+{
+  return sgstate_foreach(st, f, ctx, bad) ;
+}
 
 int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
+{
+  return sgcdb_build_from(target, rules, ruleslen, st ? &fromstate : 0, st, rbltext, now, stats, errline, errwhat) ;
+}
+
+int sgcdb_build_from (char const *target, char const *rules, size_t ruleslen, sgcdb_source *src, void *srcp, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
 {
   ctx c = { .recs = STRALLOC_ZERO, .exact = STRALLOC_ZERO, .nrecs = 0, .nexact = 0, .rbltext = rbltext, .now = now, .stats = stats } ;
   char const *slash = strrchr(target, '/') ;
@@ -144,7 +154,7 @@ int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate
   }
   if (lockfd == -1 || flock(lockfd, LOCK_EX) == -1) goto end ;
   cleantemps(dirfd, base) ;
-  r = sgcdb_write(&c, dirfd, base, st) ? 1 : -1 ;
+  r = sgcdb_write(&c, dirfd, base, src, srcp) ? 1 : -1 ;
  end:
   {
     int e = errno ;
@@ -158,7 +168,7 @@ int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate
 }
 
 /* the temporary file, its records, fsync, rename, fsync of the directory */
-static int sgcdb_write (ctx *c, int dirfd, char const *base, sgstate *st)
+static int sgcdb_write (ctx *c, int dirfd, char const *base, sgcdb_source *src, void *srcp)
 {
   int started = 0 ;
   char tmp[NAME_MAX + 1] ;
@@ -179,7 +189,7 @@ static int sgcdb_write (ctx *c, int dirfd, char const *base, sgstate *st)
     if (cdb_make_add(&c->cm, c->recs.s + pos, l[0], c->recs.s + pos + l[0], l[1]) < 0) goto err ;
     pos += l[0] + l[1] ;
   }
-  if (st && !sgstate_foreach(st, &addlisting, c, &c->stats->bad)) goto err ;
+  if (src && !(*src)(srcp, &addlisting, c, &c->stats->bad)) goto err ;
   started = 0 ;
   if (cdb_make_finish(&c->cm) < 0) goto err ;
   if (fsync(fd) == -1) goto err ;

@@ -9,7 +9,7 @@
                           fsync, rename, fsync of the directory
    statedir/ledger/<ip>   the IP's events over the window, a fixed-size
                           record rewritten in place under flock
-   statedir/wakeup        a FIFO poked after each listing change
+   statedir/wakeup        a FIFO: one line with the IP after each listing change
    See doc/statedir.html. Every function returns errors and sets errno;
    none prints or exits. */
 
@@ -63,8 +63,9 @@ extern int sgstate_kick (sgstate *, char const *ip, unsigned int reason, uint64_
 /* 1 removed, 0 not listed, -1 error */
 extern int sgstate_unlist (sgstate *, char const *ip) ;
 
-/* wakes smtpguard-cdb -w; never blocks, ignores errors */
-extern void sgstate_notify (sgstate *) ;
+/* wakes smtpguard-cdb -w with the IP whose listing changed (0: any);
+   never blocks, ignores errors */
+extern void sgstate_notify (sgstate *, char const *ip) ;
 
 /* every listing file, expired or not, in directory order: f is called
    with each one that parses (return 0 from f to stop, then returns 0 with

@@ -46,7 +46,7 @@ int sgstate_kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now
   l->until = now + sglisting_duration(&st->conf, l->strikes) ;
   if (!sglisting_write(st->listedfd, l)) goto err ;
   close(fd) ;
-  sgstate_notify(st) ;
+  sgstate_notify(st, l->ip) ;
   return 1 ;
  err:
   {
