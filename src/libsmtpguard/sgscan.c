@@ -183,10 +183,20 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
           char c ;
           if (sc->bodystate == BODY_MID)
           {
-            char const *nl = memchr(s + i, '\n', len - i) ;
-            if (!nl) return len ;
-            i = nl - s + 1 ;
-            sc->bodystate = BODY_BOL ;
+            /* only a dot that starts a line can start the end of data:
+               look for dots, not line ends (one memchr per dot, not per
+               line; a base64 body has none). In MID the last byte
+               taken was not a line end, so a dot at i is mid-line. */
+            char const *dot = memchr(s + i, '.', len - i) ;
+            size_t k ;
+            if (!dot)
+            {
+              if (s[len-1] == '\n') sc->bodystate = BODY_BOL ;
+              return len ;
+            }
+            k = dot - s ;
+            if (k > i && s[k-1] == '\n') sc->bodystate = BODY_DOT ;
+            i = k + 1 ;
             continue ;
           }
           c = s[i++] ;
