@@ -1,6 +1,6 @@
 /* ISC license. */
 
-/* smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] rules.txt rules.cdb
+/* smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] [ -n nftfile [ -p port ] ] rules.txt rules.cdb
    Builds the cdb tcpserver -x reads from the admin's tcprules file and
    the unexpired listings; with -w, stays and rebuilds on every change. */
 
@@ -22,10 +22,11 @@
 #include "sgcdb.h"
 #include "sgcdbwatch.h"
 #include "sglisttab.h"
+#include "sgnft.h"
 #include "sgclock.h"
 #include "sgstate.h"
 
-#define USAGE "smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] rules.txt rules.cdb"
+#define USAGE "smtpguard-cdb [ -w ] [ -r text ] [ -t secs ] [ -d statedir ] [ -n nftfile [ -p port ] ] rules.txt rules.cdb"
 #define dieusage() strerr_dieusage(100, USAGE)
 
 char const *PROG = "smtpguard-cdb" ;
@@ -34,6 +35,9 @@ static char const *rulesfn ;
 static char const *target ;
 static char const *rbltext = 0 ;
 static char const *statedir = 0 ;
+static char const *nftfn = 0 ;
+static unsigned int nftport = 25 ;
+static sgnft nft = SGNFT_ZERO ;
 static stralloc good = STRALLOC_ZERO ;  /* the last rules text that parsed */
 
 static int fromtab (void *tab, sglisting_func *f, void *ctx, unsigned int *bad)
@@ -62,14 +66,14 @@ static int build (sgcdb_source *src, void *srcp, int watching, uint64_t *nextexp
     stralloc_free(&rules) ;
     return -1 ;
   }
-  r = sgcdb_build_from(target, rules.s, rules.len, src, srcp, rbltext, sgnow(), &stats, &errline, &errwhat) ;
+  r = sgcdb_build_from(target, rules.s, rules.len, src, srcp, nftfn ? &nft : 0, rbltext, sgnow(), &stats, &errline, &errwhat) ;
   if (!r && watching && good.len)
   {
     /* keep the listings coming with the last good rules */
     char fmt[SIZE_FMT] ;
     fmt[size_fmt(fmt, errline)] = 0 ;
     strerr_warnw(rulesfn, ":", fmt, ": ", errwhat, " - keeping the previous rules") ;
-    r = sgcdb_build_from(target, good.s, good.len, src, srcp, rbltext, sgnow(), &stats, &errline, &errwhat) ;
+    r = sgcdb_build_from(target, good.s, good.len, src, srcp, nftfn ? &nft : 0, rbltext, sgnow(), &stats, &errline, &errwhat) ;
     stralloc_free(&rules) ;
     if (r == 1) goto ok ;
     if (r < 0) strerr_warnwsys("unable to build ", target) ;
@@ -94,6 +98,11 @@ static int build (sgcdb_source *src, void *srcp, int watching, uint64_t *nextexp
     return -1 ;
   }
  ok:
+  if (nftfn && !sgnft_write(&nft, nftfn, nftport))
+  {
+    strerr_warnwsys("unable to write ", nftfn) ;
+    return -1 ;
+  }
   if (nextexpiry) *nextexpiry = stats.nextexpiry ;
   {
     char a[SIZE_FMT], b[SIZE_FMT] ;
@@ -123,7 +132,7 @@ int main (int argc, char const *const *argv)
     subgetopt l = SUBGETOPT_ZERO ;
     for (;;)
     {
-      int opt = subgetopt_r(argc, argv, "wr:t:d:", &l) ;
+      int opt = subgetopt_r(argc, argv, "wr:t:d:n:p:", &l) ;
       if (opt == -1) break ;
       switch (opt)
       {
@@ -131,6 +140,8 @@ int main (int argc, char const *const *argv)
         case 'r' : rbltext = l.arg ; break ;
         case 't' : if (!uint0_scan(l.arg, &pollsecs) || !pollsecs) dieusage() ; break ;
         case 'd' : statedir = l.arg ; break ;
+        case 'n' : nftfn = l.arg ; break ;
+        case 'p' : if (!uint0_scan(l.arg, &nftport) || !nftport || nftport > 65535) dieusage() ; break ;
         default : dieusage() ;
       }
     }

@@ -28,6 +28,7 @@
 #include "sgip.h"
 #include "sglisting.h"
 #include "sgrules.h"
+#include "sgnft.h"
 #include "sgstate.h"
 
 typedef struct ctx_s ctx, *ctx_ref ;
@@ -39,6 +40,7 @@ struct ctx_s
   size_t nexact ;
   struct cdb_make cm ;
   char const *rbltext ;
+  sgnft *nft ;
   uint64_t now ;
   sgcdbstats *stats ;
 } ;
@@ -91,6 +93,7 @@ static int addlisting (sglisting const *l, void *p)
     if (!r) return 0 ;
   }
   else if (cdb_make_add(&c->cm, l->ip, strlen(l->ip), "D", 2) < 0) return 0 ;
+  if (c->nft && !sgnft_add(c->nft, l->ip, l->until)) return 0 ;
   c->stats->listed++ ;
   if (!c->stats->nextexpiry || l->until < c->stats->nextexpiry) c->stats->nextexpiry = l->until ;
   return 1 ;
@@ -121,16 +124,17 @@ static int fromstate (void *st, sglisting_func *f, void *ctx, unsigned int *bad)
 
 int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
 {
-  return sgcdb_build_from(target, rules, ruleslen, st ? &fromstate : 0, st, rbltext, now, stats, errline, errwhat) ;
+  return sgcdb_build_from(target, rules, ruleslen, st ? &fromstate : 0, st, 0, rbltext, now, stats, errline, errwhat) ;
 }
 
-int sgcdb_build_from (char const *target, char const *rules, size_t ruleslen, sgcdb_source *src, void *srcp, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
+int sgcdb_build_from (char const *target, char const *rules, size_t ruleslen, sgcdb_source *src, void *srcp, sgnft *nft, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
 {
-  ctx c = { .recs = STRALLOC_ZERO, .exact = STRALLOC_ZERO, .nrecs = 0, .nexact = 0, .rbltext = rbltext, .now = now, .stats = stats } ;
+  ctx c = { .recs = STRALLOC_ZERO, .exact = STRALLOC_ZERO, .nrecs = 0, .nexact = 0, .rbltext = rbltext, .nft = nft, .now = now, .stats = stats } ;
   char const *slash = strrchr(target, '/') ;
   char const *base = slash ? slash + 1 : target ;
   int dirfd = -1, lockfd = -1, r = -1 ;
   memset(stats, 0, sizeof(*stats)) ;
+  if (nft) sgnft_start(nft, now) ;
   r = sgrules_parse(rules, ruleslen, &collect, &c, errline, errwhat) ;
   if (r <= 0) goto end ;
   r = -1 ;
