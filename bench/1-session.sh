@@ -45,7 +45,10 @@ s1_pair() { # label mode target-table(yes|no) floor(yes|no) prog...
     if [ "$_fl" = yes ]; then
       # what one more process costs (floor) and what smtpguard costs, per session
       fx+=("$(calc "$c_floor - $c_bare")"); gx+=("$(calc "$c_guard - $c_bare")")
-      fr+=("$(ratio "$(calc "$c_guard - $c_bare")" "$(calc "$c_floor - $c_bare")")")
+      # a run too short for the noise can leave no floor to divide by
+      if awk -v f="$(calc "$c_floor - $c_bare")" 'BEGIN { exit !(f > 0) }'; then
+        fr+=("$(ratio "$(calc "$c_guard - $c_bare")" "$(calc "$c_floor - $c_bare")")")
+      fi
     fi
     cb+=("$c_bare"); cg+=("$c_guard"); cr+=("$(ratio "$c_guard" "$c_bare")")
     pb+=("$p_bare"); pg+=("$p_guard"); pr+=("$(ratio "$p_guard" "$p_bare")")
@@ -58,7 +61,10 @@ s1_pair() { # label mode target-table(yes|no) floor(yes|no) prog...
   row 1 "session, $_lab, $_mode: server CPU ms/session" "$(spread "${cb[@]}")" "$(spread "${cg[@]}")" "$(SPREAD_DIGITS=3 spread "${cr[@]}")" "$tc" "$vc"
   row 1 "session, $_lab, $_mode: p50 latency ms" "$(spread "${pb[@]}")" "$(spread "${pg[@]}")" "$(SPREAD_DIGITS=3 spread "${pr[@]}")" "$tp" "$vp"
   row 1 "session, $_lab, $_mode: p95 latency ms" "$(spread "${qb[@]}")" "$(spread "${qg[@]}")" "$(SPREAD_DIGITS=3 spread "${qr[@]}")" "-" "info"
-  if [ "$_fl" = yes ]; then
+  if [ "$_fl" = yes ] && [ ${#fr[@]} = 0 ]; then
+    row 1 "session, $_lab, $_mode: extra server CPU ms/session over the bare smtpd: the floor (one static spawn-and-wait process) vs smtpguard; no positive floor measured (too few sessions)" \
+      "$(SPREAD_DIGITS=3 spread "${fx[@]}")" "$(SPREAD_DIGITS=3 spread "${gx[@]}")" "-" "<= 1.15" "info"
+  elif [ "$_fl" = yes ]; then
     row 1 "session, $_lab, $_mode: extra server CPU ms/session over the bare smtpd: the floor (one static spawn-and-wait process) vs smtpguard; ratio = smtpguard / floor" \
       "$(SPREAD_DIGITS=3 spread "${fx[@]}")" "$(SPREAD_DIGITS=3 spread "${gx[@]}")" "$(SPREAD_DIGITS=3 spread "${fr[@]}")" "<= 1.15" "$(verdict "$(med "${fr[@]}")" le 1.15)"
   fi
