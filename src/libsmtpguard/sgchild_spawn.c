@@ -28,17 +28,41 @@ pid_t sgchild_spawn (char const *const *argv, char const *const *envp, int *fdr,
   /* the descriptors 0 and 1 are the client's: a pipe can never land there */
   if (in[0] <= 1 || out[1] <= 1) { errno = EBADF ; goto errout ; }
   sigemptyset(&none) ;
+#ifdef __SANITIZE_ADDRESS__
+  /* ASan's vfork interception slows concurrent sessions down badly: the
+     sanitizer build forks, and the child reports a failed exec on a
+     close-on-exec pipe instead of in our memory */
+  int rep[2] ;
+  if (pipe2(rep, O_CLOEXEC) == -1) goto errout ;
+  pid = fork() ;
+  if (pid == -1) { close(rep[0]) ; close(rep[1]) ; goto errout ; }
+#else
   pid = vfork() ;
   if (pid == -1) goto errout ;
+#endif
   if (!pid)
   {
     /* dup2 clears close-on-exec on 0 and 1; the rest closes at execve */
-    if (dup2(in[0], 0) == -1 || dup2(out[1], 1) == -1) { err = errno ; _exit(127) ; }
-    sigprocmask(SIG_SETMASK, &none, 0) ;
-    execvpe(argv[0], (char *const *)argv, (char *const *)envp) ;
-    err = errno ;
+    if (dup2(in[0], 0) == -1 || dup2(out[1], 1) == -1) err = errno ;
+    else
+    {
+      sigprocmask(SIG_SETMASK, &none, 0) ;
+      execvpe(argv[0], (char *const *)argv, (char *const *)envp) ;
+      err = errno ;
+    }
+#ifdef __SANITIZE_ADDRESS__
+    { int e = err ; ssize_t w = write(rep[1], &e, sizeof(e)) ; (void)w ; }
+#endif
     _exit(127) ;
   }
+#ifdef __SANITIZE_ADDRESS__
+  close(rep[1]) ;
+  {
+    int e ;
+    if (read(rep[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) err = e ;
+    close(rep[0]) ;
+  }
+#endif
   if (err)
   {
     /* the child shared our memory until execve or _exit: it failed */
