@@ -5,6 +5,10 @@
 # pair back to back (order alternating). Server CPU per session and
 # client-side session latency (p50, p95). Then callgrind's instruction
 # count for one session: smtpguard's own user-space work, noise-free.
+# The floor: the same sessions behind a static program that only spawns
+# the smtpd and waits (bench/floor.c): what one more process in the chain
+# costs at least on this machine, in this run. smtpguard's extra CPU
+# per session is compared with it. Then smtpguard's system calls.
 # exim -bs idles about 0.2 s in every session here (whatever the
 # pipelining), so its sessions run 5 at a time and 3 times: the wall time
 # stays bounded, and both sides of each pair run the same way.
@@ -23,16 +27,29 @@ s1_one() { # name mode(lockstep|pipelined) prog...
   S1_P50=$(kv p50_ms); S1_P95=$(kv p95_ms)
 }
 
-s1_pair() { # label mode target-table(yes|no) prog...
-  _lab=$1; _mode=$2; _tgt=$3; shift 3
-  cb=(); cg=(); cr=(); pb=(); pg=(); pr=(); qb=(); qg=(); qr=()
+s1_pair() { # label mode target-table(yes|no) floor(yes|no) prog...
+  _lab=$1; _mode=$2; _tgt=$3; _fl=$4; shift 4
+  cb=(); cg=(); cr=(); pb=(); pg=(); pr=(); qb=(); qg=(); qr=(); fx=(); gx=(); fr=()
   for r in $(seq "${S1_RUNS:-$R1}"); do
-    for m in $( [ $((r % 2)) = 1 ] && echo "bare guard" || echo "guard bare"); do
-      if [ $m = bare ]; then s1_one "s1.$_lab.$_mode.$r.$m" "$_mode" "$@"
-      else s1_one "s1.$_lab.$_mode.$r.$m" "$_mode" "$SG_BIN/smtpguard" "$@"; fi
+    _ms="bare guard"; [ "$_fl" = yes ] && _ms="bare floor guard"
+    [ $((r % 2)) = 0 ] && _ms=$(echo "$_ms" | tr ' ' '\n' | tac | tr '\n' ' ')
+    for m in $_ms; do
+      case $m in
+        bare) s1_one "s1.$_lab.$_mode.$r.$m" "$_mode" "$@" ;;
+        floor) s1_one "s1.$_lab.$_mode.$r.$m" "$_mode" "$FLOOR" "$@" ;;
+        *) s1_one "s1.$_lab.$_mode.$r.$m" "$_mode" "$SG_BIN/smtpguard" "$@" ;;
+      esac
       eval "c_$m=\$S1_CPU p_$m=\$S1_P50 q_$m=\$S1_P95"
     done
     for v in "$c_bare" "$c_guard" "$p_bare" "$p_guard" "$q_bare" "$q_guard"; do sane "1 $_lab" "$v"; done
+    if [ "$_fl" = yes ]; then
+      # what one more process costs (floor) and what smtpguard costs, per session
+      fx+=("$(calc "$c_floor - $c_bare")"); gx+=("$(calc "$c_guard - $c_bare")")
+      # a run too short for the noise can leave no floor to divide by
+      if awk -v f="$(calc "$c_floor - $c_bare")" 'BEGIN { exit !(f > 0) }'; then
+        fr+=("$(ratio "$(calc "$c_guard - $c_bare")" "$(calc "$c_floor - $c_bare")")")
+      fi
+    fi
     cb+=("$c_bare"); cg+=("$c_guard"); cr+=("$(ratio "$c_guard" "$c_bare")")
     pb+=("$p_bare"); pg+=("$p_guard"); pr+=("$(ratio "$p_guard" "$p_bare")")
     qb+=("$q_bare"); qg+=("$q_guard"); qr+=("$(ratio "$q_guard" "$q_bare")")
@@ -44,11 +61,32 @@ s1_pair() { # label mode target-table(yes|no) prog...
   row 1 "session, $_lab, $_mode: server CPU ms/session" "$(spread "${cb[@]}")" "$(spread "${cg[@]}")" "$(SPREAD_DIGITS=3 spread "${cr[@]}")" "$tc" "$vc"
   row 1 "session, $_lab, $_mode: p50 latency ms" "$(spread "${pb[@]}")" "$(spread "${pg[@]}")" "$(SPREAD_DIGITS=3 spread "${pr[@]}")" "$tp" "$vp"
   row 1 "session, $_lab, $_mode: p95 latency ms" "$(spread "${qb[@]}")" "$(spread "${qg[@]}")" "$(SPREAD_DIGITS=3 spread "${qr[@]}")" "-" "info"
+  if [ "$_fl" = yes ] && [ ${#fr[@]} = 0 ]; then
+    row 1 "session, $_lab, $_mode: extra server CPU ms/session over the bare smtpd: the floor (one static spawn-and-wait process) vs smtpguard; no positive floor measured (too few sessions)" \
+      "$(SPREAD_DIGITS=3 spread "${fx[@]}")" "$(SPREAD_DIGITS=3 spread "${gx[@]}")" "-" "<= 1.15" "info"
+  elif [ "$_fl" = yes ]; then
+    row 1 "session, $_lab, $_mode: extra server CPU ms/session over the bare smtpd: the floor (one static spawn-and-wait process) vs smtpguard; ratio = smtpguard / floor" \
+      "$(SPREAD_DIGITS=3 spread "${fx[@]}")" "$(SPREAD_DIGITS=3 spread "${gx[@]}")" "$(SPREAD_DIGITS=3 spread "${fr[@]}")" "<= 1.15" "$(verdict "$(med "${fr[@]}")" le 1.15)"
+  fi
 }
 
-s1_pair "sgscriptd fast" lockstep yes "${FAST[@]}"
-s1_pair "sgscriptd fast" pipelined no "${FAST[@]}"
-S1_CONC=5 S1_RUNS=$R1X s1_pair "exim -bs, 5 at a time" lockstep no "$SMTPD"
+FLOOR=$BENCH_BIN/floor
+s1_pair "sgscriptd fast" lockstep yes yes "${FAST[@]}"
+s1_pair "sgscriptd fast" pipelined no no "${FAST[@]}"
+S1_CONC=5 S1_RUNS=$R1X s1_pair "exim -bs, 5 at a time" lockstep no yes "$SMTPD"
+
+# system calls of smtpguard (strace -f: the relay and its child up to the
+# smtpd's execve) for a lock-step session of 1 and of 31 round trips
+# (EHLO, NOOPs, QUIT) into fastsmtpd: the difference / 30 is the cost
+# of one relayed round trip; the first is the start-up and the end
+if command -v strace >/dev/null 2>&1 && ! grep -q __asan_init "$SG_BIN/smtpguard"; then
+  sc_count 1; sc1=$SC_TOTAL; scs=$SC_START
+  sc_count 31; sc31=$SC_TOTAL
+  rt=$(calc "($sc31 - $sc1) / 30")
+  row 1 "system calls per relayed round trip (strace; 31 vs 1 round trips)" "-" "$rt" "-" "<= 6" "$(verdict "$rt" le 6)"
+  row 1 "system calls of a 1-round-trip session: start-up (to the first wait, with the child's before its execve) / whole session" "-" "$scs / $sc1" "-" "-" "info"
+  echo "System calls of smtpguard's start-up (and its child's, to the smtpd's execve), by name: $SC_NAMES." >>"$NOTES"
+fi
 
 # callgrind: user-space instructions for one lock-step session
 if have_callgrind; then

@@ -1,6 +1,7 @@
 # bench part 5: listing scale (sourced by bench/run).
 # smtpguard-cdb's rebuild time (hyperfine) for statedirs holding 10k,
 # 100k and 1M listings, written by mklistings in the documented format;
+# smtpguard-cdb -w's rebuild after one new listing with the largest;
 # then, with 0 and with the largest number listed (tcpserver -x reading
 # the matching cdb, smtpguard -d on the matching statedir, sgscriptd fast),
 # the server CPU per clean session (unlisted addresses) and per kick
@@ -34,6 +35,32 @@ for n in $SIZES5; do
   [ -n "$big" ] && rm -rf "$T/s5.$big" "$T/s5.$big.cdb"
   big=$n
 done
+
+# smtpguard-cdb -w on the largest statedir: after its first build, one
+# new listing (file + wakeup line, as smtpguard writes them) at a time;
+# the time from the wakeup line to the log line of the rebuild that has
+# it (the listings stay in memory: only the new one is read)
+s5w_log=$T/s5w.log
+"$SG_BIN/smtpguard-cdb" -w -d "$T/s5.$big" "$T/rules5.txt" "$T/s5w.cdb" 2>"$s5w_log" &
+s5w=$!
+at_exit "stop_pid $s5w"
+s5w_built() { [ "$(grep -c 'info: rebuilt' "$s5w_log")" -ge "$1" ]; }
+wait_until 300 s5w_built 1 || fail "5: smtpguard-cdb -w never built"
+ws=()
+for r in $(seq "$R5"); do
+  sleep 0.3  # past the 250 ms between rebuilds
+  ip=127.0.99.$r; now=$(date +%s)
+  ln -s "badrcpt $now $((now + 3600)) 1" "$T/s5.$big/listed/.tmp.bench" && mv "$T/s5.$big/listed/.tmp.bench" "$T/s5.$big/listed/$ip" || fail "5: cannot list $ip"
+  t0=$(date +%s%N)
+  echo "$ip" >"$T/s5.$big/wakeup"
+  for _i in $(seq 6000); do s5w_built $((r + 1)) && break; sleep 0.005; done
+  t1=$(date +%s%N)
+  s5w_built $((r + 1)) || fail "5: -w did not rebuild after one listing"
+  cdb -q "$T/s5w.cdb" "$ip" >/dev/null || fail "5: -w rebuilt without $ip"
+  ws+=("$(calc "($t1 - $t0) / 1e9")")
+done
+stop_pid $s5w
+row 5 "smtpguard-cdb -w, $(fmtn "$big") listings: rebuild after one new listing, s (wakeup line to rebuilt)" "-" "$(SPREAD_DIGITS=3 spread "${ws[@]}")" "-" "< 1 s" "$(verdict "$(med "${ws[@]}")" le 1)"
 
 s5_one() { # name statedir cdb script n firstip -> S5_CPU (ms/session) S5_P50
   srv_start "$1" -x "$3" -- "$SG_BIN/smtpguard" -d "$2" "${FAST[@]}"

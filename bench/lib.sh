@@ -4,13 +4,15 @@
 #
 #   srv_start NAME [tcpserver options] -- prog...
 #       tcpserver -R -H -l 0 -c 1000 -b 1000 [options] 127.0.0.1 PORT prog...
+#       (inside the network namespace SRV_NETNS if set; on SRV_PORT if set)
 #       under bash's `time` (getrusage of the whole reaped process tree,
 #       millisecond resolution); sets PORT, SRV_PID (tcpserver), SRV_WRAP.
 #   srv_stop NAME
 #       waits (bounded) until every session's processes are gone, stops
 #       tcpserver by its pid (SIGTERM) and sets CPU: user+sys seconds of
 #       tcpserver and everything it ran.
-#   lc args...      runs sgtclient load, output in LC; kv KEY gives a field.
+#   lc args...      runs sgtclient load (in the namespace LC_NETNS if set),
+#                   output in LC; kv KEY gives a field.
 #   stats v...      "median min max" of the numbers given.
 #   row ...         appends one table row to $RESULTS.
 #   cg_count        callgrind's instruction count for one session.
@@ -25,17 +27,18 @@ srv_start() {
   _opts=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do _opts+=("$1"); shift; done
   shift
+  _pre=(); [ -n "$SRV_NETNS" ] && _pre=(ip netns exec "$SRV_NETNS")
   for _try in 1 2 3 4 5; do
-    PORT=$(pick_port)
+    PORT=${SRV_PORT:-$(pick_port)}
     bash -c 'TIMEFORMAT="%3U %3S"; out=$1; log=$2; shift 2; { time "$@" 2>"$log" </dev/null; } 2>"$out"' \
       timed "$T/$_name.cpu" "$T/$_name.log" \
-      tcpserver -R -H -l 0 -c 1000 -b 1000 "${_opts[@]}" 127.0.0.1 "$PORT" "$@" &
+      "${_pre[@]}" tcpserver -R -H -l 0 -c 1000 -b 1000 "${_opts[@]}" 127.0.0.1 "$PORT" "$@" &
     SRV_WRAP=$!
     at_exit "stop_pid $SRV_WRAP"
     SRV_PID=
     for _i in $(seq 50); do
       [ -z "$SRV_PID" ] && SRV_PID=$(pgrep -P "$SRV_WRAP" | head -n 1)
-      if [ -n "$SRV_PID" ] && sg_listening "$SRV_PID" "$PORT"; then
+      if [ -n "$SRV_PID" ] && srv_listening "$SRV_PID" "$PORT"; then
         at_exit "stop_pid $SRV_PID"
         return 0
       fi
@@ -47,6 +50,12 @@ srv_start() {
   done
   cat "$T/$_name.log" >&2
   fail "tcpserver for $_name did not start"
+}
+
+# in a network namespace (SRV_NETNS), the process's own view of its sockets
+srv_listening() {
+  [ -z "$SRV_NETNS" ] && { sg_listening "$1" "$2"; return; }
+  awk -v h=":$(printf '%04X' "$2")" 'substr($2, length($2)-4) == h && $4 == "0A" { f = 1 } END { exit !f }' "/proc/$1/net/tcp" 2>/dev/null
 }
 
 srv_children() { [ -z "$(pgrep -P "$SRV_PID")" ]; }
@@ -61,7 +70,7 @@ srv_stop() {
 }
 
 lc() {
-  LC=$("${LC_BIN[@]}" -t "${LC_SECS:-300}" "$@") || { echo "$LC" >&2; fail "sgtclient load $* failed"; }
+  LC=$(${LC_NETNS:+ip netns exec "$LC_NETNS"} "${LC_BIN[@]}" -t "${LC_SECS:-300}" "$@") || { echo "$LC" >&2; fail "sgtclient load $* failed"; }
 }
 kv() { printf '%s\n' "$LC" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
@@ -107,4 +116,31 @@ verdict() {
 # sane name value: a figure must be a positive number
 sane() {
   awk -v v="$2" 'BEGIN { exit !(v ~ /^[0-9.e+-]+$/ && v + 0 > 0) }' || fail "$1: figure '$2' is not a positive number"
+}
+
+# sc_count n: one lock-step session of n round trips (EHLO, n-2 NOOP,
+# QUIT, after the greeting) through tcpserver into `strace -f
+# smtpguard fastsmtpd`. SC_TOTAL: system calls of smtpguard and of its
+# child up to the smtpd's execve; SC_START: those made before
+# smtpguard's first poll; SC_NAMES: those by name.
+sc_count() {
+  _n=$1; _tr=$T/sc.$_n.trace
+  { echo "<"; echo "> EHLO bench"; echo "<"; for _i in $(seq $((_n - 2))); do echo "> NOOP"; echo "<"; done
+    echo "> QUIT"; echo "<"; } >"$T/sc.$_n.script"
+  srv_start "sc.$_n" -- strace -f -qq -o "$_tr" "$SG_BIN/smtpguard" "${FAST[@]}"
+  "$BUILD/tests/tools/sgtclient" -t 30 127.0.0.1 "$PORT" "$T/sc.$_n.script" >/dev/null || fail "sc_count $_n: the session failed"
+  srv_stop "sc.$_n"
+  # strace splits calls that interleave ("<... resumed>"): count starts only
+  read -r SC_TOTAL SC_START <<<"$(awk '
+    NR == 1 { p = $1 }
+    /resumed>/ || /^[0-9]+ +\+\+\+/ || /^[0-9]+ +---/ { next }
+    $1 == p { n++; if (!polled) s++; if ($2 ~ /^(ppoll|poll|epoll_wait)\(/) polled = 1; next }
+    !(($1) in execd) { n++; s++; if ($2 ~ /^execve\(/) execd[$1] = 1 }
+    END { print n, s }' "$_tr")"
+  SC_NAMES=$(awk 'NR == 1 { p = $1 } /resumed>/ || $2 ~ /^(\+\+\+|---)/ { next }
+    $1 == p && $2 ~ /^(ppoll|poll|epoll_wait)\(/ { exit }
+    $1 != p && ($1 in execd) { next }
+    { if ($1 != p && $2 ~ /^execve\(/) execd[$1] = 1; sub(/\(.*/, "", $2); c[$2]++ }
+    END { for (k in c) printf "%s%s %d", (i++ ? ", " : ""), k, c[k] }' "$_tr")
+  sane "sc_count $_n" "$SC_TOTAL"
 }

@@ -3,8 +3,9 @@
 # run) produces its table with every figure measured and sane. It asserts
 # no speed target (met / MISSED are the bench's business, and this
 # machine is shared): only that each of the six parts reported, that
-# every figure cell holds positive numbers, and that every row has a
-# verdict. It writes its table into its own temp dir, not bench/results.
+# every figure cell holds positive numbers (but for differences of two
+# noisy figures and counts that small runs can leave at zero), and that
+# every row has a verdict. It writes its table into its own temp dir, not bench/results.
 . "$(dirname "$0")/lib.sh"
 need_smtpguard
 command -v hyperfine >/dev/null 2>&1 || fail "hyperfine not installed"
@@ -30,7 +31,7 @@ awk -F' [|] ' '
       if (c == "-") continue
       if (c ~ /inf|nan/ || c == "") { print "not a number: " $0; bad = 1; next }
       n = split(c, w, /[^0-9.e+-]+/); k = 0
-      for (j = 1; j <= n; j++) if (w[j] != "") { k++; if (w[j] + 0 <= 0 && !(i == 3 && $2 ~ /never started/)) { print "zero figure in column " i ": " $0; bad = 1; next } }
+      for (j = 1; j <= n; j++) if (w[j] != "") { k++; if (w[j] + 0 <= 0 && !(i == 3 && $2 ~ /never started/) && $2 !~ /refused by the kernel|over the bare smtpd/) { print "zero figure in column " i ": " $0; bad = 1; next } }
       if (!k) { print "no figure in column " i ": " $0; bad = 1 }
     }
   }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sgnft.h"
 #include "sgstate.h"
 #include "sgcdbnets.h"
 
@@ -30,8 +31,13 @@ struct sgcdbstats_s
    rename, fsync of the directory; stale <target>.tmp.* are removed under
    the lock <target>.lock. 1 ok; 0 syntax error in the rules (*errline,
    *errwhat; target untouched); -1 system error (errno; target untouched). */
-/* the same, with networks, imports and datasets (nets may be 0) */
-extern int sgcdb_buildx (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, sgcdbnets const *nets, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat) ;
+/* the same with the listings from any source: src(f, ctx, &bad) calls f
+   for each listing (sgstate_foreach's contract); if nft is not null,
+   every listing written to the cdb is also added to it; with nets (may
+   be 0), networks, imports and datasets, for which st (may be 0) gives
+   the delivered-mail history and receives nets.cdb */
+typedef int sgcdb_source (void *src, sglisting_func *f, void *ctx, unsigned int *bad) ;
+extern int sgcdb_build_from (char const *target, char const *rules, size_t ruleslen, sgcdb_source *, void *src, sgnft *nft, sgcdbnets const *nets, sgstate *st, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat) ;
 extern int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat) ;
 
 #endif

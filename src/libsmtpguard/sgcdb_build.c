@@ -32,6 +32,7 @@
 #include "sgip.h"
 #include "sglisting.h"
 #include "sgrules.h"
+#include "sgnft.h"
 #include "sgstate.h"
 
 typedef sgcdbctx ctx ;
@@ -76,6 +77,7 @@ static int addlisting (sglisting const *l, void *p)
     return 1 ;
   }
   if (!sgcdbctx_deny(c, l->ip, strlen(l->ip))) return 0 ;
+  if (c->nft && !sgnft_add(c->nft, l->ip, l->until)) return 0 ;
   c->stats->listed++ ;
   if (!c->stats->nextexpiry || l->until < c->stats->nextexpiry) c->stats->nextexpiry = l->until ;
   return 1 ;
@@ -97,20 +99,26 @@ static void cleantemps (int dirfd, char const *base)
   closedir(d) ;
 }
 
-static int sgcdb_write (ctx *, int dirfd, char const *base, sgstate *, sgcdbnets const *) ;
+static int sgcdb_write (ctx *, int dirfd, char const *base, sgcdb_source *, void *, sgcdbnets const *, sgstate *) ;
+
+static int fromstate (void *st, sglisting_func *f, void *ctx, unsigned int *bad)
+{
+  return sgstate_foreach(st, f, ctx, bad) ;
+}
 
 int sgcdb_build (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
 {
-  return sgcdb_buildx(target, rules, ruleslen, st, rbltext, 0, now, stats, errline, errwhat) ;
+  return sgcdb_build_from(target, rules, ruleslen, st ? &fromstate : 0, st, 0, 0, st, rbltext, now, stats, errline, errwhat) ;
 }
 
-int sgcdb_buildx (char const *target, char const *rules, size_t ruleslen, sgstate *st, char const *rbltext, sgcdbnets const *nets, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
+int sgcdb_build_from (char const *target, char const *rules, size_t ruleslen, sgcdb_source *src, void *srcp, sgnft *nft, sgcdbnets const *nets, sgstate *st, char const *rbltext, uint64_t now, sgcdbstats *stats, size_t *errline, char const **errwhat)
 {
-  ctx c = { .recs = STRALLOC_ZERO, .exact = STRALLOC_ZERO, .index = STRALLOC_ZERO, .nrecs = 0, .nexact = 0, .rbltext = rbltext, .now = now, .stats = stats } ;
+  ctx c = { .recs = STRALLOC_ZERO, .exact = STRALLOC_ZERO, .index = STRALLOC_ZERO, .nrecs = 0, .nexact = 0, .rbltext = rbltext, .nft = nft, .now = now, .stats = stats } ;
   char const *slash = strrchr(target, '/') ;
   char const *base = slash ? slash + 1 : target ;
   int dirfd = -1, lockfd = -1, r = -1 ;
   memset(stats, 0, sizeof(*stats)) ;
+  if (nft) sgnft_start(nft, now) ;
   r = sgrules_parse(rules, ruleslen, &collect, &c, errline, errwhat) ;
   if (r <= 0) goto end ;
   r = -1 ;
@@ -134,7 +142,7 @@ int sgcdb_buildx (char const *target, char const *rules, size_t ruleslen, sgstat
   }
   if (lockfd == -1 || flock(lockfd, LOCK_EX) == -1) goto end ;
   cleantemps(dirfd, base) ;
-  r = sgcdb_write(&c, dirfd, base, st, nets) ? 1 : -1 ;
+  r = sgcdb_write(&c, dirfd, base, src, srcp, nets, st) ? 1 : -1 ;
  end:
   {
     int e = errno ;
@@ -149,7 +157,7 @@ int sgcdb_buildx (char const *target, char const *rules, size_t ruleslen, sgstat
 }
 
 /* the temporary file, its records, fsync, rename, fsync of the directory */
-static int sgcdb_write (ctx *c, int dirfd, char const *base, sgstate *st, sgcdbnets const *nets)
+static int sgcdb_write (ctx *c, int dirfd, char const *base, sgcdb_source *src, void *srcp, sgcdbnets const *nets, sgstate *st)
 {
   int started = 0 ;
   char tmp[NAME_MAX + 1] ;
@@ -170,8 +178,8 @@ static int sgcdb_write (ctx *c, int dirfd, char const *base, sgstate *st, sgcdbn
     if (cdb_make_add(&c->cm, c->recs.s + pos, l[0], c->recs.s + pos + l[0], l[1]) < 0) goto err ;
     pos += l[0] + l[1] ;
   }
-  if (sgcdbnets_active(nets)) { if (!sgcdb_nets(c, st, nets)) goto err ; }
-  else if (st && !sgstate_foreach(st, &addlisting, c, &c->stats->bad)) goto err ;
+  if (sgcdbnets_active(nets)) { if (!sgcdb_nets(c, src, srcp, st, nets)) goto err ; }
+  else if (src && !(*src)(srcp, &addlisting, c, &c->stats->bad)) goto err ;
   started = 0 ;
   if (cdb_make_finish(&c->cm) < 0) goto err ;
   if (fsync(fd) == -1) goto err ;

@@ -15,6 +15,7 @@
 #include "sgcdb.h"
 #include "sgcdbnets.h"
 #include "sgnet.h"
+#include "sgnft.h"
 #include "sgstate.h"
 
 typedef struct sgcdbctx_s sgcdbctx, *sgcdbctx_ref ;
@@ -27,6 +28,7 @@ struct sgcdbctx_s
   size_t nexact ;
   struct cdb_make cm ;
   char const *rbltext ;
+  sgnft *nft ;         /* 0: no nftables file */
   uint64_t now ;
   sgcdbstats *stats ;
 } ;
@@ -35,6 +37,6 @@ extern int sgcdbctx_exact (sgcdbctx *, char const *ip) ;  /* the admin has a rul
 extern int sgcdbctx_deny (sgcdbctx *, char const *key, size_t len) ;  /* 1 ok, 0 error */
 extern int sgcdbctx_allow (sgcdbctx *, sgnet const *host) ;  /* a carve-out: what the admin's rules say */
 extern int sgcdb_hashistory (sgstate *, char const *ip, uint64_t now) ;
-extern int sgcdb_nets (sgcdbctx *, sgstate *, sgcdbnets const *) ;  /* 1 ok, 0 error */
+extern int sgcdb_nets (sgcdbctx *, sgcdb_source *, void *, sgstate *, sgcdbnets const *) ;  /* 1 ok, 0 error */
 
 #endif

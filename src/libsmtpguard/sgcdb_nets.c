@@ -221,6 +221,12 @@ static int writecdb (nctx *n)
     int r = sgnet_keys(&d[i].net, &addkey, n) ;
     if (r < 0) return 0 ;
     if (!r && !genalloc_append(ent, &n->nets, &d[i])) return 0 ;
+    if (d[i].local && d[i].count == 1 && n->c->nft)
+    {
+      char ip[SGNET_FMTMAX] ;
+      sgnet_fmt(ip, &d[i].net) ;
+      if (!sgnft_add(n->c->nft, ip, d[i].until)) return 0 ;
+    }
     if (d[i].local) n->c->stats->listed += d[i].count ;
     else n->c->stats->imported++ ;
     if (d[i].until && (!n->c->stats->nextexpiry || d[i].until < n->c->stats->nextexpiry))
@@ -314,12 +320,12 @@ static int writenets (nctx *n, sgstate *st)
   return 0 ;
 }
 
-int sgcdb_nets (sgcdbctx *c, sgstate *st, sgcdbnets const *conf)
+int sgcdb_nets (sgcdbctx *c, sgcdb_source *src, void *srcp, sgstate *st, sgcdbnets const *conf)
 {
   nctx n = { .c = c, .conf = conf, .listed = GENALLOC_ZERO, .deny = GENALLOC_ZERO, .carve = GENALLOC_ZERO, .history = GENALLOC_ZERO, .nets = GENALLOC_ZERO, .badimport = 0 } ;
   size_t i = 0 ;
   int ok = 0 ;
-  if (st && !sgstate_foreach(st, &addlisted, &n, &c->stats->bad)) goto end ;
+  if (src && !(*src)(srcp, &addlisted, &n, &c->stats->bad)) goto end ;
   if (!group(&n)) goto end ;
   for (; i < conf->nimports ; i++)
   {

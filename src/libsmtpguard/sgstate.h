@@ -12,7 +12,7 @@
    statedir/history/<ip>  the IP's delivered mail, a fixed-size record
                           (sghistory.h), kept -H seconds after the last
    statedir/pass/<ip>     the door test's pass records (sgpass.h)
-   statedir/wakeup        a FIFO poked after each listing change
+   statedir/wakeup        a FIFO: one line with the IP after each listing change
    See doc/statedir.html. Every function returns errors and sets errno;
    none prints or exits. */
 
@@ -109,8 +109,9 @@ extern uint64_t sglisting_duration (sgstateconf const *, uint32_t strikes) ;
 /* 1 removed, 0 not listed, -1 error */
 extern int sgstate_unlist (sgstate *, char const *ip) ;
 
-/* wakes smtpguard-cdb -w; never blocks, ignores errors */
-extern void sgstate_notify (sgstate *) ;
+/* wakes smtpguard-cdb -w with the IP whose listing changed (0: any);
+   never blocks, ignores errors */
+extern void sgstate_notify (sgstate *, char const *ip) ;
 
 /* every listing file, expired or not, in directory order: f is called
    with each one that parses (return 0 from f to stop, then returns 0 with

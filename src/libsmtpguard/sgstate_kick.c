@@ -66,7 +66,7 @@ static int kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now,
   l->until = now + sglisting_duration(&st->conf, l->strikes) ;
   if (!sglisting_write(st->listedfd, l)) goto err ;
   close(fd) ;
-  sgstate_notify(st) ;
+  sgstate_notify(st, l->ip) ;
   return 1 ;
  err:
   {

@@ -56,7 +56,7 @@ int sgstate_unlist (sgstate *st, char const *ip)
   else if (fsync(st->listedfd) == -1) r = -1 ;
   if (r >= 0 && ftruncate(fd, 0) == -1) r = -1 ;
   { int e = errno ; close(fd) ; errno = e ; }
-  if (r == 1) sgstate_notify(st) ;
+  if (r == 1) sgstate_notify(st, cip) ;
   return r ;
 }
 

@@ -4,7 +4,9 @@
    it) and an smtpd run as a child on two pipes. It watches both streams,
    counts abuse, and kicks the client with 421 when a limit passes. */
 
+#define _GNU_SOURCE  /* F_SETPIPE_SZ */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +42,9 @@
 #define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] [ -H history ] [ -G ms [ -E log|strike|list ] [ -B text ] [ -P passtime ] ] ] prog..."
 #define dieusage() strerr_dieusage(100, USAGE)
 
-#define CBUFSIZE 65536
+#define CBUFSIZE 262144  /* a body streams in reads this big: fewer system calls per MB */
 #define SBUFSIZE 16384
+#define PIPEBIG 262144  /* the smtpd's stdin pipe while a body streams */
 #define EXIT_KICK 99
 #define EXIT_REFUSED 98
 
@@ -358,6 +361,29 @@ static void tls_fallback (void)
   sglog_word(PROG, "warning", "tls", ip, "layer", "unused") ;
 }
 
+static void to_client (void)
+{
+  ssize_t w = fd_write(cfdout, sbuf + sw, ss - sw) ;
+  if (w < 0) { if (errno != EAGAIN) client_gone() ; }
+  else { sw += w ; bytes_out += w ; if (sw == slen) sw = ss = slen = 0 ; }
+}
+
+/* up to fwd: behind STARTTLS, only what was scanned goes on */
+static void to_server (size_t fwd)
+{
+  static int bigpipe = 0 ;
+  ssize_t w = fd_write(fdw, cbuf + cw, fwd - cw) ;
+  if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
+  else
+  {
+    /* the pipe is full: a message body is streaming. A bigger pipe (once,
+       best effort) halves the wakes per MB; a session of short commands
+       never gets here */
+    if ((size_t)w < fwd - cw && !bigpipe++) fcntl(fdw, F_SETPIPE_SZ, PIPEBIG) ;
+    cw += w ;
+  }
+}
+
 static void relay (void)
 {
   tain idle ;
@@ -405,18 +431,8 @@ static void relay (void)
     if (x[0].revents & IOPAUSE_READ) handle_signals() ;
     if (ictl >= 0 && x[ictl].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) sgucspitls_control(&tls, x[ictl].fd) ;
 
-    if (icout >= 0 && x[icout].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
-    {
-      ssize_t w = fd_write(cfdout, sbuf + sw, ss - sw) ;
-      if (w < 0) { if (errno != EAGAIN) client_gone() ; }
-      else { sw += w ; bytes_out += w ; if (sw == slen) sw = ss = slen = 0 ; }
-    }
-    if (iw >= 0 && x[iw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
-    {
-      ssize_t w = fd_write(fdw, cbuf + cw, fwd - cw) ;
-      if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
-      else cw += w ;
-    }
+    if (icout >= 0 && x[icout].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) to_client() ;
+    if (iw >= 0 && x[iw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) to_server(fwd) ;
     if (ir >= 0 && x[ir].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
     {
       ssize_t rr = fd_read(fdr, sbuf + slen, SBUFSIZE - slen) ;
@@ -428,13 +444,21 @@ static void relay (void)
       }
       else
       {
-        slen += rr ; scan_server() ;
+        slen += rr ;
+        scan_server() ;
         if (greethold && slen >= SBUFSIZE) greet_failed(0) ;
+        /* write at once: the socket almost always has room, and a
+           round trip then costs one wake, one read, one write each way */
+        if (cout && sw < ss && !greethold) to_client() ;
+        fwd = scanning && sgscan_tlswait(&sess.scan) ? cs : clen ;
+        if (fdw >= 0 && cw < fwd) to_server(fwd) ;  /* what the reply unblocked */
       }
     }
     if (icin >= 0 && x[icin].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
+    for (unsigned int more = 0 ; more < 16 ; more++)
     {
-      ssize_t rr = fd_read(cfdin, cbuf + clen, CBUFSIZE - clen) ;
+      size_t want = CBUFSIZE - clen ;
+      ssize_t rr = fd_read(cfdin, cbuf + clen, want) ;
       if (rr < 0 && errno == EAGAIN) ;
       else if (rr <= 0)
       {
@@ -443,7 +467,22 @@ static void relay (void)
         if (rr < 0) client_gone() ;
         else endhow = "client-eof" ;
       }
-      else { clen += rr ; bytes_in += rr ; scan_client() ; }
+      else
+      {
+        clen += rr ; bytes_in += rr ;
+        scan_client() ;
+        fwd = scanning && sgscan_tlswait(&sess.scan) ? cs : clen ;
+        if (fdw >= 0 && cw < fwd) to_server(fwd) ;
+        if (cout && sw < ss && !greethold) to_client() ;  /* a kick's 421 */
+        /* a full read of a stream (a body) that all went on: more is
+           almost surely waiting, read it without waiting for a wake */
+        if ((size_t)rr == want && want == CBUFSIZE && cin && fdw >= 0 && cw == clen && !kicked)
+        {
+          compact_client() ;
+          continue ;
+        }
+      }
+      break ;
     }
     /* client EOF and all of its bytes written: the smtpd gets EOF, but
        the bytes not yet scanned stay, their replies are still to come */
@@ -524,7 +563,6 @@ int main (int argc, char const *const *argv)
 {
   sglimits limits = { SGLIMIT_BADRCPT, SGLIMIT_RSET, SGLIMIT_AUTHFAIL, SGLIMIT_ERRORS } ;
   sgstateconf sconf = SGSTATECONF_ZERO ;
-  int fds[2] = { 0, 1 } ;  /* in: the child reads fds[0], writes fds[1]; out: ours */
   tain start ;
   PROG = "smtpguard" ;
   {
@@ -603,7 +641,7 @@ int main (int argc, char const *const *argv)
     /* uncounted sessions too are followed to their STARTTLS, to hand over in time */
     if (tlson) scanning = 1 ;
   }
-  pid = child_spawn2(argv[0], argv, (char const *const *)environ, fds) ;
+  pid = sgchild_spawn(argv, (char const *const *)environ, &fdr, &fdw) ;
   if (!pid)
   {
     int e = errno ;
@@ -613,11 +651,10 @@ int main (int argc, char const *const *argv)
     errno = e ;
     strerr_dief3sys(111, "unable to ", "spawn ", argv[0]) ;
   }
-  fdr = fds[0] ; fdw = fds[1] ;
   sgucspitls_spawned(&tls) ;
   /* only now: an ignored SIGPIPE would be inherited by the smtpd */
   if (!sig_ignore(SIGPIPE)) strerr_dief2sys(111, "unable to ", "ignore SIGPIPE") ;
-  if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || ndelay_on(fdr) < 0 || ndelay_on(fdw) < 0 || (tlson && ndelay_on(tls.mine) < 0))
+  if (ndelay_on(0) < 0 || ndelay_on(1) < 0 || (tlson && ndelay_on(tls.mine) < 0))
     strerr_dief2sys(111, "unable to ", "set fds non-blocking") ;
 
   relay() ;
