@@ -21,17 +21,9 @@ need_smtpguard
 need_sgstatetool
 
 # ---- Debian's IPv6 tcpserver, cached under the build directory ---------
-V6=$BUILD/cache/ucspi-tcp-ipv6
-if [ ! -x "$V6/usr/bin/tcpserver" ]; then
-  mkdir -p "$BUILD/cache/dl.$$" || fail mkdir
-  if ! (cd "$BUILD/cache/dl.$$" && apt-get download ucspi-tcp-ipv6 >/dev/null 2>&1 &&
-        dpkg -x ucspi-tcp-ipv6_*.deb "$V6.new.$$"); then
-    rm -rf "$BUILD/cache/dl.$$" "$V6.new.$$"
-    echo "SKIP: $SG_TEST: apt-get download ucspi-tcp-ipv6 failed (no network or no apt source)"
-    exit 0
-  fi
-  rm -rf "$BUILD/cache/dl.$$" "$V6"
-  mv "$V6.new.$$" "$V6" || fail "unpack ucspi-tcp-ipv6"
+if ! V6=$(fetch_deb ucspi-tcp-ipv6); then
+  echo "SKIP: $SG_TEST: $V6"
+  exit 0
 fi
 [ -x "$V6/usr/bin/tcpserver" ] || fail "no tcpserver in the ucspi-tcp-ipv6 package"
 [ "$(readlink -f "$(command -v tcpserver)")" != "$(readlink -f "$V6/usr/bin/tcpserver")" ] || fail "the IPv6 tcpserver is the system's"

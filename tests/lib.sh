@@ -114,20 +114,25 @@ need_smtpguard() {
   [ -x "$SG_BIN/smtpguard" ] || fail "no $SG_BIN/smtpguard (run make)"
 }
 
-# fetch_deb_bin PACKAGE PROGRAM: the path of PROGRAM from a Debian
-# package that must not be installed (it would replace part of the
-# machine): `apt-get download` and `dpkg -x` once into $BUILD/debs,
-# kept there for later runs. Prints the path, or why not (exit 1).
-fetch_deb_bin() {
+# fetch_deb PACKAGE: the root of a Debian package that must not be
+# installed (it would replace part of the machine): `apt-get download`
+# and `dpkg -x` once into $BUILD/debs/PACKAGE/x, kept for later runs.
+# Prints the root, or why not (exit 1: the caller SKIPs, saying so).
+fetch_deb() {
   _d=$BUILD/debs/$1
-  _p=$(find "$_d/x" -type f -name "$2" -perm -u+x 2>/dev/null | head -n 1)
-  if [ -z "$_p" ]; then
-    mkdir -p "$_d" || { echo "mkdir $_d"; return 1; }
-    ( cd "$_d" && rm -f ./*.deb && apt-get download "$1" >download.log 2>&1 &&
-      dpkg -x ./*.deb x ) || { echo "apt-get download $1 failed: $(tail -n 1 "$_d/download.log" 2>/dev/null)"; return 1; }
-    _p=$(find "$_d/x" -type f -name "$2" -perm -u+x | head -n 1)
-    [ -n "$_p" ] || { echo "no $2 in $1"; return 1; }
+  if [ ! -f "$_d/x/.complete" ]; then
+    rm -rf "$_d" && mkdir -p "$_d" || { echo "mkdir $_d"; return 1; }
+    ( cd "$_d" && timeout 120 apt-get download "$1" >download.log 2>&1 &&
+      dpkg -x ./*.deb x && : >x/.complete ) ||
+      { echo "apt-get download $1 failed (no network or no package source): $(tail -n 1 "$_d/download.log" 2>/dev/null)"; return 1; }
   fi
+  echo "$_d/x"
+}
+# fetch_deb_bin PACKAGE PROGRAM: the path of PROGRAM in that package.
+fetch_deb_bin() {
+  _r=$(fetch_deb "$1") || { echo "$_r"; return 1; }
+  _p=$(find "$_r" -type f -name "$2" -perm -u+x | head -n 1)
+  [ -n "$_p" ] || { echo "no $2 in $1"; return 1; }
   echo "$_p"
 }
 
