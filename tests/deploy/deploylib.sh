@@ -67,6 +67,8 @@ deploy_services() {
   _env smtpd SMTPD "$SMTPD"
   _env smtpd SG_EXIM_DIR "$SG_EXIM_DIR"
   _env smtpguard-cdb RULES "$T/etc/tcp.smtp"
+  # more smtpguard-cdb options through env/CDB_OPTS: the rbldnsd dataset
+  _env smtpguard-cdb CDB_OPTS "-z $T/etc/zone4"
 }
 
 # ---- the supervisors ----------------------------------------------------
@@ -168,6 +170,7 @@ deploy_attack() {
   done
   wait_until 5 grep -q 'smtpguard-cdb: info: rebuilt .* listed=1' "$CLOG" ||
     { cat "$CLOG" >&2; fail "$DKIND: no rebuild with the listing in the smtpguard-cdb log"; }
+  assert_grep "$T/etc/zone4" '^127\.0\.6\.7 :127\.0\.0\.2:listed by smtpguard \(badrcpt\) until ' "$DKIND: env/CDB_OPTS -z: the dataset"
 
   # from now on tcpserver itself refuses it: no banner, no smtpguard, no smtpd
   printf '%s\n' '< 220' '> QUIT' '< 221' >"$T/hello"
