@@ -23,6 +23,8 @@
 #include "sglisttab.h"
 #include "sgnft.h"
 #include "sgclock.h"
+#include "sgip.h"
+#include "sglisting.h"
 #include "sgstate.h"
 
 #define USAGE "smtpguard-cdb [ -w ] [ -r text | -R text ] [ -t secs ] [ -d statedir ] [ -n nftfile [ -P port ] ] [ -p count ] [ -L len6 ] [ -z zone4 ] [ -Z zone6 ] [ -i import ]... rules.txt rules.cdb"
@@ -51,9 +53,25 @@ static int fromtab (void *tab, sglisting_func *f, void *ctx, unsigned int *bad)
   return sglisttab_foreach(tab, f, ctx) ;
 }
 
+/* A one-shot rebuild reads every listing once: those that will never
+   count again (expired, no strike left) are noted on the way for the gc,
+   which then need not read them all a second time. */
+static stralloc gone = STRALLOC_ZERO ;  /* char[SGIP_MAX] each */
+typedef struct notegone_s notegone ;
+struct notegone_s { sglisting_func *f ; void *ctx ; uint64_t now ; } ;
+
+static int notegone_f (sglisting const *l, void *p)
+{
+  notegone *g = p ;
+  if (l->until <= g->now && !sgstate_strikes(l, g->now)) stralloc_catb(&gone, l->ip, SGIP_MAX) ;
+  return (*g->f)(l, g->ctx) ;
+}
+
 static int fromstate (void *s, sglisting_func *f, void *ctx, unsigned int *bad)
 {
-  return sgstate_foreach(s, f, ctx, bad) ;
+  notegone g = { .f = f, .ctx = ctx, .now = sgnow() } ;
+  gone.len = 0 ;
+  return sgstate_foreach(s, &notegone_f, &g, bad) ;
 }
 
 /* Everything in the statedir must belong to the statedir's owner, the
@@ -263,7 +281,14 @@ int main (int argc, char const *const *argv)
     r = build(stopen ? &fromstate : 0, &st, 0, 0) ;
     if (stopen)
     {
-      if (r > 0) sgstate_gc(&st, sgnow()) ;
+      if (r > 0)
+      {
+        uint64_t now = sgnow() ;
+        size_t i = 0 ;
+        sgstate_gc_but_listings(&st, now, 1) ;
+        for (; i + SGIP_MAX <= gone.len ; i += SGIP_MAX) sgstate_gc_listing(&st, gone.s + i, now) ;
+      }
+      stralloc_free(&gone) ;
       sgstate_close(&st) ;
     }
     return r > 0 ? 0 : r < 0 ? 111 : 100 ;

@@ -124,5 +124,10 @@ extern int sgstate_foreach (sgstate *, sglisting_func *, void *, unsigned int *b
    histories, listings expired with no strike left, temporaries of
    killed writers. Returns how many files were removed, -1 on error. */
 extern int sgstate_gc (sgstate *, uint64_t now) ;
+/* the same, but listings only by name: the caller has just read them
+   all (a rebuild) and calls sgstate_gc_listing for those expired with no
+   strike left (1 removed); temporaries are still removed */
+extern int sgstate_gc_but_listings (sgstate *, uint64_t now, int butlistings) ;
+extern int sgstate_gc_listing (sgstate *, char const *ip, uint64_t now) ;
 
 #endif

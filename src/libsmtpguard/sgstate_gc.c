@@ -65,6 +65,18 @@ static int gc_listed (sgstate *st, int subfd, char const *name, uint64_t now)
   return r ;
 }
 
+/* only the temporaries: a one-shot smtpguard-cdb has just read every
+   listing and names the ones to go (sgstate_gc_listing) */
+static int gc_listed_tmp (sgstate *st, int subfd, char const *name, uint64_t now)
+{
+  return !strncmp(name, ".tmp.", 5) && gc_listed(st, subfd, name, now) ;
+}
+
+int sgstate_gc_listing (sgstate *st, char const *ip, uint64_t now)
+{
+  return gc_listed(st, st->listedfd, ip, now) ;
+}
+
 static int gc_history (sgstate *st, int subfd, char const *name, uint64_t now)
 {
   (void)st ;
@@ -82,10 +94,16 @@ static struct { char const *sub ; gcfunc *f ; } const kinds[] =
 
 int sgstate_gc (sgstate *st, uint64_t now)
 {
+  return sgstate_gc_but_listings(st, now, 0) ;
+}
+
+int sgstate_gc_but_listings (sgstate *st, uint64_t now, int butlistings)
+{
   unsigned int i = 0 ;
   int n = 0 ;
   for (; i < sizeof(kinds) / sizeof(kinds[0]) ; i++)
   {
+    gcfunc *f = butlistings && kinds[i].f == &gc_listed ? &gc_listed_tmp : kinds[i].f ;
     DIR *d ;
     int dfd = openat(st->dirfd, kinds[i].sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) ;
     if (dfd == -1)
@@ -100,7 +118,7 @@ int sgstate_gc (sgstate *st, uint64_t now)
       struct dirent *de = readdir(d) ;
       if (!de) break ;
       if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue ;
-      n += (*kinds[i].f)(st, dirfd(d), de->d_name, now) ;
+      n += (*f)(st, dirfd(d), de->d_name, now) ;
     }
     closedir(d) ;
   }
