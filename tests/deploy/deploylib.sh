@@ -111,9 +111,13 @@ supervise_stop() {
       kill -TERM "$SVPID" 2>/dev/null
       for _d in "$S"/*; do svc -dx "$_d" "$_d/log" 2>/dev/null; done ;;
     s6) s6-svscanctl -t "$S" 2>/dev/null || kill -TERM "$SVPID" 2>/dev/null ;;
-    runit) kill -HUP "$SVPID" 2>/dev/null ;;
+    runit)
+      # runsv takes a TERM as "exit once the service is down": bring the
+      # services (and their loggers) down first
+      for _d in "$S"/*; do sv -w 10 force-stop "$_d" "$_d/log" >/dev/null 2>&1; done
+      kill -HUP "$SVPID" 2>/dev/null ;;
   esac
-  _n=100
+  _n=300
   while [ $_n -gt 0 ]; do
     _left=
     for _p in $SVPID $_pids; do kill -0 "$_p" 2>/dev/null && _left="$_left $_p"; done
@@ -204,10 +208,13 @@ deploy_attack() {
 # run as the test users
 deploy_end() {
   supervise_stop
-  [ -z "$SV_LEFT" ] || note "$DKIND: KILLed what did not stop in 10 s:$SV_LEFT"
+  [ -z "$SV_LEFT" ] || note "$DKIND: KILLed what did not stop in 30 s:$SV_LEFT"
   pgrep -f "$S/" >/dev/null && { pgrep -af "$S/" >&2; fail "$DKIND: processes running from the service directory"; }
+  # a zombie is no process left running: where a killed runsv's logger
+  # was re-parented to a PID 1 that does not reap (a container), it stays
   for _u in "$SMTPDUSER" "$LOGUSER"; do
-    pgrep -u "$_u" >/dev/null && { pgrep -au "$_u" >&2; fail "$DKIND: processes left running as $_u"; }
+    _alive=$(ps -u "$_u" -o pid=,stat=,args= 2>/dev/null | awk '$2 !~ /^Z/')
+    [ -z "$_alive" ] || { echo "$_alive" >&2; fail "$DKIND: processes left running as $_u"; }
   done
   return 0
 }
