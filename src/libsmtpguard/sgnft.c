@@ -8,7 +8,7 @@
 
 #include <skalibs/types.h>
 #include <skalibs/stralloc.h>
-#include <skalibs/allreadwrite.h>
+#include <skalibs/djbunix.h>
 
 #include "sgnft.h"
 
@@ -50,41 +50,32 @@ static int catset (stralloc *sa, char const *name, char const *type, stralloc co
 
 int sgnft_write (sgnft const *n, char const *fn, unsigned int port)
 {
-  stralloc sa = STRALLOC_ZERO, tmp = STRALLOC_ZERO ;
-  char p[UINT_FMT], pid[UINT64_FMT] ;
-  int fd = -1, ok = 0 ;
+  stralloc sa = STRALLOC_ZERO ;
+  char p[UINT_FMT], suffix[5 + UINT64_FMT] ;
+  int ok ;
   p[uint_fmt(p, port)] = 0 ;
-  pid[uint64_fmt(pid, (uint64_t)getpid())] = 0 ;
-  if (!stralloc_cats(&sa, "#!/usr/sbin/nft -f\n"
+  memcpy(suffix, ".tmp.", 5) ;
+  suffix[5 + uint64_fmt(suffix + 5, (uint64_t)getpid())] = 0 ;
+  ok = stralloc_cats(&sa, "#!/usr/sbin/nft -f\n"
       "# written by smtpguard-cdb: the listed addresses, refused by the kernel\n"
       "# before tcpserver accepts them. Load with nft -f; it replaces itself whole.\n"
       "table inet smtpguard\n"
       "delete table inet smtpguard\n"
       "table inet smtpguard {\n")
-   || !catset(&sa, "listed4", "ipv4_addr", &n->v4)
-   || !catset(&sa, "listed6", "ipv6_addr", &n->v6)
-   || !stralloc_cats(&sa, "\tchain input {\n"
+   && catset(&sa, "listed4", "ipv4_addr", &n->v4)
+   && catset(&sa, "listed6", "ipv6_addr", &n->v6)
+   && stralloc_cats(&sa, "\tchain input {\n"
       "\t\ttype filter hook input priority filter - 1; policy accept;\n"
       "\t\ttcp dport ")
-   || !stralloc_cats(&sa, p)
-   || !stralloc_cats(&sa, " ip saddr @listed4 reject with tcp reset\n\t\ttcp dport ")
-   || !stralloc_cats(&sa, p)
-   || !stralloc_cats(&sa, " ip6 saddr @listed6 reject with tcp reset\n\t}\n}\n")) goto end ;
-  if (!stralloc_cats(&tmp, fn) || !stralloc_cats(&tmp, ".tmp.") || !stralloc_cats(&tmp, pid) || !stralloc_0(&tmp)) goto end ;
-  fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644) ;
-  if (fd == -1) goto end ;
-  if (allwrite(fd, sa.s, sa.len) < sa.len || fsync(fd) == -1) goto end ;
-  if (close(fd) == -1) { fd = -1 ; goto end ; }
-  fd = -1 ;
-  if (rename(tmp.s, fn) == -1) goto end ;
-  ok = 1 ;
- end:
+   && stralloc_cats(&sa, p)
+   && stralloc_cats(&sa, " ip saddr @listed4 reject with tcp reset\n\t\ttcp dport ")
+   && stralloc_cats(&sa, p)
+   && stralloc_cats(&sa, " ip6 saddr @listed6 reject with tcp reset\n\t}\n}\n")
+   /* skalibs: <fn><suffix>, fsync, rename: never a partial file */
+   && openwritenclose_suffix_sync(fn, sa.s, sa.len, suffix) ;
   {
     int e = errno ;
-    if (fd >= 0) close(fd) ;
-    if (!ok && tmp.len) unlink(tmp.s) ;
     stralloc_free(&sa) ;
-    stralloc_free(&tmp) ;
     errno = e ;
   }
   return ok ;
