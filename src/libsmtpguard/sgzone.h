@@ -10,24 +10,20 @@
    a network listing by prefix, and its carve-outs:
      1.2.3.0/24 :127.0.0.2:listed by smtpguard (5 addresses) until ...
      !1.2.3.7
-   Written like the cdb: <path>.tmp.<pid> beside it, fsync, rename. */
+   Written whole: <path>.tmp.<pid> beside it, fsync, rename. */
 
 #include <stdint.h>
 
-#include <skalibs/buffer.h>
+#include <skalibs/stralloc.h>
 
 #include "sgnet.h"
 
 typedef struct sgzone_s sgzone, *sgzone_ref ;
 struct sgzone_s
 {
-  int fd ;
-  int dirfd ;
+  char const *path ;
   unsigned char family ;
-  char const *base ;
-  char tmp[256] ;
-  buffer b ;
-  char buf[8192] ;
+  stralloc sa ;  /* the whole text, written at once by sgzone_finish */
 } ;
 
 /* 1 ok, 0 error (errno); path's directory must exist */
