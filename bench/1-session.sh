@@ -7,8 +7,11 @@
 # count for one session: smtpguard's own user-space work, noise-free.
 # The floor: the same sessions behind a static program that only spawns
 # the smtpd and waits (bench/floor.c): what one more process in the chain
-# costs at least on this machine, in this run. smtpguard's extra CPU
-# per session is compared with it. Then smtpguard's system calls.
+# costs at least on this machine, in this run. The relay floor: behind
+# the cheapest relay (bench/relayfloor.c: ppoll, read, write, nothing
+# else): what any process that sees both directions costs at least.
+# smtpguard's extra CPU per session is compared with both. Then
+# smtpguard's system calls.
 # exim -bs idles about 0.2 s in every session here (whatever the
 # pipelining), so its sessions run 5 at a time and 3 times: the wall time
 # stays bounded, and both sides of each pair run the same way.
@@ -29,14 +32,15 @@ s1_one() { # name mode(lockstep|pipelined) prog...
 
 s1_pair() { # label mode target-table(yes|no) floor(yes|no) prog...
   _lab=$1; _mode=$2; _tgt=$3; _fl=$4; shift 4
-  cb=(); cg=(); cr=(); pb=(); pg=(); pr=(); qb=(); qg=(); qr=(); fx=(); gx=(); fr=()
+  cb=(); cg=(); cr=(); pb=(); pg=(); pr=(); qb=(); qg=(); qr=(); fx=(); gx=(); fr=(); rx=(); rr=()
   for r in $(seq "${S1_RUNS:-$R1}"); do
-    _ms="bare guard"; [ "$_fl" = yes ] && _ms="bare floor guard"
+    _ms="bare guard"; [ "$_fl" = yes ] && _ms="bare floor relay guard"
     [ $((r % 2)) = 0 ] && _ms=$(echo "$_ms" | tr ' ' '\n' | tac | tr '\n' ' ')
     for m in $_ms; do
       case $m in
         bare) s1_one "s1.$_lab.$_mode.$r.$m" "$_mode" "$@" ;;
         floor) s1_one "s1.$_lab.$_mode.$r.$m" "$_mode" "$FLOOR" "$@" ;;
+        relay) s1_one "s1.$_lab.$_mode.$r.$m" "$_mode" "$RELAYFLOOR" "$@" ;;
         *) s1_one "s1.$_lab.$_mode.$r.$m" "$_mode" "$SG_BIN/smtpguard" "$@" ;;
       esac
       eval "c_$m=\$S1_CPU p_$m=\$S1_P50 q_$m=\$S1_P95"
@@ -48,6 +52,10 @@ s1_pair() { # label mode target-table(yes|no) floor(yes|no) prog...
       # a run too short for the noise can leave no floor to divide by
       if awk -v f="$(calc "$c_floor - $c_bare")" 'BEGIN { exit !(f > 0) }'; then
         fr+=("$(ratio "$(calc "$c_guard - $c_bare")" "$(calc "$c_floor - $c_bare")")")
+      fi
+      rx+=("$(calc "$c_relay - $c_bare")")
+      if awk -v f="$(calc "$c_relay - $c_bare")" 'BEGIN { exit !(f > 0) }'; then
+        rr+=("$(ratio "$(calc "$c_guard - $c_bare")" "$(calc "$c_relay - $c_bare")")")
       fi
     fi
     cb+=("$c_bare"); cg+=("$c_guard"); cr+=("$(ratio "$c_guard" "$c_bare")")
@@ -68,9 +76,17 @@ s1_pair() { # label mode target-table(yes|no) floor(yes|no) prog...
     row 1 "session, $_lab, $_mode: extra server CPU ms/session over the bare smtpd: the floor (one static spawn-and-wait process) vs smtpguard; ratio = smtpguard / floor" \
       "$(SPREAD_DIGITS=3 spread "${fx[@]}")" "$(SPREAD_DIGITS=3 spread "${gx[@]}")" "$(SPREAD_DIGITS=3 spread "${fr[@]}")" "<= 1.15" "$(verdict "$(med "${fr[@]}")" le 1.15)"
   fi
+  if [ "$_fl" = yes ] && [ ${#rr[@]} = 0 ]; then
+    row 1 "session, $_lab, $_mode: extra server CPU ms/session over the bare smtpd: the relay floor (the cheapest relay: ppoll, read, write) vs smtpguard; no positive relay floor measured (too few sessions)" \
+      "$(SPREAD_DIGITS=3 spread "${rx[@]}")" "$(SPREAD_DIGITS=3 spread "${gx[@]}")" "-" "<= 1.15" "info"
+  elif [ "$_fl" = yes ]; then
+    row 1 "session, $_lab, $_mode: extra server CPU ms/session over the bare smtpd: the relay floor (the cheapest relay: ppoll, read, write) vs smtpguard; ratio = smtpguard / relay floor" \
+      "$(SPREAD_DIGITS=3 spread "${rx[@]}")" "$(SPREAD_DIGITS=3 spread "${gx[@]}")" "$(SPREAD_DIGITS=3 spread "${rr[@]}")" "<= 1.15" "$(verdict "$(med "${rr[@]}")" le 1.15)"
+  fi
 }
 
 FLOOR=$BENCH_BIN/floor
+RELAYFLOOR=$BENCH_BIN/relayfloor
 s1_pair "sgscriptd fast" lockstep yes yes "${FAST[@]}"
 s1_pair "sgscriptd fast" pipelined no no "${FAST[@]}"
 S1_CONC=5 S1_RUNS=$R1X s1_pair "exim -bs, 5 at a time" lockstep no yes "$SMTPD"
