@@ -104,6 +104,18 @@ sg_build_tool() {
 need_sgtclient() { sg_build_tool sgtclient; }
 # need_sgscriptd: the scripted smtpd, likewise.
 need_sgscriptd() { sg_build_tool sgscriptd; }
+# script_session NAME IP LINE...: one sgtclient session from source
+# address IP to 127.0.0.1:$PORT, playing the script LINEs (sgtclient's
+# "< code" / "> line" syntax). Transcript in $T/NAME.client, output and
+# errors in $T/NAME.out and .err. Exit 1 (the server closed before the
+# script's end) is allowed: the caller asserts on the transcript.
+script_session() {
+  _n=$1 _ip=$2; shift 2
+  printf '%s\n' "$@" >"$T/$_n.script"
+  "$SGTCLIENT" -t 20 -b "$_ip" -o "$T/$_n.client" 127.0.0.1 "$PORT" "$T/$_n.script" >"$T/$_n.out" 2>"$T/$_n.err"
+  _rc=$?
+  [ $_rc -le 1 ] || { cat "$T/$_n.err" "$T/$_n.client" >&2; fail "$_n: sgtclient exit $_rc"; }
+}
 # swaks_nodns args...: swaks that never looks a name up (see SgNoDNS.pm).
 # Always give it --server with a numeric address and an explicit --helo.
 swaks_nodns() {

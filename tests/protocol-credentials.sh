@@ -15,30 +15,23 @@ S=$T/state
 mkdir "$S" || fail mkdir
 start_tcpserver -- "$SG_BIN/smtpguard" -v -g 500 -d "$S" -a 10 "$SMTPD"
 
-run() { # name ip script-lines...
-  _n=$1 _ip=$2; shift 2
-  printf '%s\n' "$@" >"$T/$_n.script"
-  "$SGTCLIENT" -t 20 -b "$_ip" -o "$T/$_n.client" 127.0.0.1 "$PORT" "$T/$_n.script" >"$T/$_n.out" 2>"$T/$_n.err"
-  _rc=$?
-  [ $_rc -le 1 ] || { cat "$T/$_n.err" "$T/$_n.client" >&2; fail "$_n: sgtclient exit $_rc"; }
-}
 b64() { printf "$1" | base64 | tr -d '\n'; }
 
 # \0mallory\0wrongsecret1 ... : user and password unique per case
 P1=$(b64 '\000mallory\000wrongsecret1')
-run plain-line 127.0.64.1 '< 220' '> EHLO client.example.test' '< 250' \
+script_session plain-line 127.0.64.1 '< 220' '> EHLO client.example.test' '< 250' \
   "> AUTH PLAIN $P1" '< 535' '> EHLO' '<' '> QUIT' '< 221'
 P2=$(b64 '\000mallory\000wrongsecret2')
-run plain-cont 127.0.64.2 '< 220' '> EHLO client.example.test' '< 250' '> AUTH PLAIN' '< 334' "> $P2" '< 535' '> EHLO' '<' '> QUIT' '< 221'
+script_session plain-cont 127.0.64.2 '< 220' '> EHLO client.example.test' '< 250' '> AUTH PLAIN' '< 334' "> $P2" '< 535' '> EHLO' '<' '> QUIT' '< 221'
 U3=$(b64 'mallory3') W3=$(b64 'wrongsecret3')
-run login 127.0.64.3 '< 220' '> EHLO client.example.test' '< 250' '> AUTH LOGIN' '< 334' "> $U3" '< 334' "> $W3" '< 535' \
+script_session login 127.0.64.3 '< 220' '> EHLO client.example.test' '< 250' '> AUTH LOGIN' '< 334' "> $U3" '< 334' "> $W3" '< 535' \
   '> HELO' '<' '> QUIT' '< 221'
 # an over-long AUTH line (past the 80 bytes the scanner keeps), then a bare EHLO
 P4=$(b64 '\000mallory4\000wrongsecret4wrongsecret4wrongsecret4wrongsecret4wrongsecret4wrongsecret4')
-run plain-long 127.0.64.4 '< 220' '> EHLO client.example.test' '< 250' "> AUTH PLAIN $P4" '< 535' '> EHLO' '<' '> QUIT' '< 221'
+script_session plain-long 127.0.64.4 '< 220' '> EHLO client.example.test' '< 250' "> AUTH PLAIN $P4" '< 535' '> EHLO' '<' '> QUIT' '< 221'
 # a good one: alice / secret
 P5=$(b64 '\000alice\000secret')
-run good 127.0.64.5 '< 220' '> EHLO client.example.test' '< 250' "> AUTH PLAIN $P5" '< 235' '> EHLO' '<' '> QUIT' '< 221'
+script_session good 127.0.64.5 '< 220' '> EHLO client.example.test' '< 250' "> AUTH PLAIN $P5" '< 235' '> EHLO' '<' '> QUIT' '< 221'
 
 LOG=$SERVER_LOG
 stop_pid "$SERVER_PID"

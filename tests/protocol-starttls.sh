@@ -13,24 +13,16 @@
 . "$(dirname "$0")/lib.sh"
 need_sgtclient
 need_smtpguard
-SGSCRIPTD=$BUILD/tests/tools/sgscriptd
-[ -x "$SGSCRIPTD" ] || fail "no $SGSCRIPTD (make tests)"
+need_sgscriptd
 
 S=$T/state
 mkdir "$S" || fail mkdir
 start_tcpserver -- "$SG_BIN/smtpguard" -v -g 500 -d "$S" "$TOP/tests/exim/record-smtpd" "$T/t" "$SGSCRIPTD" starttls
 LOG=$SERVER_LOG
 
-run() { # name ip script-lines...
-  _n=$1 _ip=$2; shift 2
-  printf '%s\n' "$@" >"$T/$_n.script"
-  "$SGTCLIENT" -t 20 -b "$_ip" -o "$T/$_n.client" 127.0.0.1 "$PORT" "$T/$_n.script" >"$T/$_n.out" 2>"$T/$_n.err"
-  _rc=$?
-  [ $_rc -le 1 ] || { cat "$T/$_n.err" "$T/$_n.client" >&2; fail "$_n: sgtclient exit $_rc"; }
-}
 
 # --- plaintext after 220 to STARTTLS ------------------------------------------
-run plain 127.0.65.1 '< 220' '> EHLO plain.example.test' '< 250' '> STARTTLS' '< 220' \
+script_session plain 127.0.65.1 '< 220' '> EHLO plain.example.test' '< 250' '> STARTTLS' '< 220' \
   '> MAIL FROM:<x@plain.example.test>' '< 421' 'eof'
 tr -d '\r' <"$T/plain.client" | tail -n 1 | grep -q '^421 4\.7\.0 no TLS handshake after STARTTLS' || fail "plain: no 421"
 assert_grep "$LOG" 'kick ip=127\.0\.65\.1 reason=starttls ' "plain: kick log line"
@@ -38,14 +30,14 @@ assert_grep "$LOG" 'listed ip=127\.0\.65\.1 reason=starttls ' "plain: listing lo
 assert_no_grep "$T/t.in" 'plain\.example\.test>' "plain: the smtpd got the plaintext after the 220"
 
 # --- plaintext pipelined behind STARTTLS ---------------------------------------
-run inject 127.0.65.2 '< 220' '> EHLO inject.example.test' '< 250' 'pipeline' '> STARTTLS' \
+script_session inject 127.0.65.2 '< 220' '> EHLO inject.example.test' '< 250' 'pipeline' '> STARTTLS' \
   '> MAIL FROM:<x@inject.example.test>' '> RCPT TO:<guess@example.test>' 'flush' '< 220' '< 421' 'eof'
 assert_grep "$LOG" 'kick ip=127\.0\.65\.2 reason=starttls ' "inject: kick log line"
 assert_no_grep "$T/t.in" 'inject\.example\.test>|guess@' "inject: the smtpd got the injected commands"
 
 # --- a TLS record after the 220: blind, relayed both ways ----------------------
 printf '\026\003\001\000\005hello' >"$T/rec.bytes"
-run record 127.0.65.3 '< 220' '> EHLO record.example.test' '< 250' '> STARTTLS' '< 220' \
+script_session record 127.0.65.3 '< 220' '> EHLO record.example.test' '< 250' '> STARTTLS' '< 220' \
   "raw-file $T/rec.bytes" 'sleep 300' 'shutdown' 'drain'
 [ "$(tail -c 5 "$T/record.client" | od -An -tx1 | tr -d ' \n')" = 1503030002 ] ||
   { od -c "$T/record.client" | tail -n 3 >&2; fail "record: the smtpd's TLS bytes did not reach the client"; }

@@ -24,8 +24,7 @@
 . "$(dirname "$0")/lib.sh"
 need_sgtclient
 need_smtpguard
-SGSCRIPTD=$BUILD/tests/tools/sgscriptd
-[ -x "$SGSCRIPTD" ] || fail "no $SGSCRIPTD (make tests)"
+need_sgscriptd
 
 S=$T/state
 mkdir "$S" || fail mkdir
