@@ -48,17 +48,6 @@ starts_of() { grep -cx "$1" "$T/starts"; }
 
 TEASER='mx.example.test ESMTP teaser'
 
-# replies_valid FILE: every reply in a transcript is well formed and has
-# one code on every line (RFC 5321 4.2.1)
-replies_valid() {
-  tr -d '\r' <"$1" | awk '
-    !/^[0-9][0-9][0-9]([- ]|$)/ { print "bad line: " $0; bad = 1; exit }
-    { c = substr($0, 1, 3) }
-    open && c != code { print "code " c " inside a " code " reply: " $0; bad = 1; exit }
-    { code = c; open = (substr($0, 4, 1) == "-") }
-    END { if (open && !bad) { print "reply not ended"; bad = 1 } exit bad }' >"$T/valid.out" ||
-    { cat "$T/valid.out" >&2; sed 's/^/  | /' "$1" >&2; fail "$2: invalid reply in $(basename "$1")"; }
-}
 
 # session NAME IP SCRIPT: sgtclient from IP; it must end with the server closing
 session() {

@@ -18,15 +18,6 @@ S=$T/state
 mkdir "$S" || fail mkdir
 TEASER='mx.example.test teaser'
 
-replies_valid() { # FILE NAME
-  tr -d '\r' <"$1" | awk '
-    !/^[0-9][0-9][0-9]([- ]|$)/ { print "bad line: " $0; bad = 1; exit }
-    { c = substr($0, 1, 3) }
-    open && c != code { print "code " c " inside a " code " reply: " $0; bad = 1; exit }
-    { code = c; open = (substr($0, 4, 1) == "-") }
-    END { if (open && !bad) { print "reply not ended"; bad = 1 } exit bad }' >"$T/valid.out" ||
-    { cat "$T/valid.out" >&2; sed 's/^/  | /' "$1" >&2; fail "$2: invalid reply"; }
-}
 session() { # NAME IP SCRIPT
   "$SGTCLIENT" -t 30 -b "$2" -o "$T/$1.client" 127.0.0.1 "$PORT" "$3" >"$T/$1.replies" 2>"$T/$1.err"
   rc=$?

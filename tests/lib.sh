@@ -116,6 +116,18 @@ script_session() {
   _rc=$?
   [ $_rc -le 1 ] || { cat "$T/$_n.err" "$T/$_n.client" >&2; fail "$_n: sgtclient exit $_rc"; }
 }
+# replies_valid FILE NAME: every reply in the transcript FILE is well
+# formed and has one code on all its lines (RFC 5321 4.2.1), the last
+# one ended; fails the test naming NAME otherwise.
+replies_valid() {
+  tr -d '\r' <"$1" | awk '
+    !/^[0-9][0-9][0-9]([- ]|$)/ { print "bad line: " $0; bad = 1; exit }
+    { c = substr($0, 1, 3) }
+    open && c != code { print "code " c " inside a " code " reply: " $0; bad = 1; exit }
+    { code = c; open = (substr($0, 4, 1) == "-") }
+    END { if (open && !bad) { print "reply not ended"; bad = 1 } exit bad }' >"$T/valid.out" ||
+    { cat "$T/valid.out" >&2; sed 's/^/  | /' "$1" >&2; fail "$2: invalid reply in $(basename "$1")"; }
+}
 # swaks_nodns args...: swaks that never looks a name up (see SgNoDNS.pm).
 # Always give it --server with a numeric address and an explicit --helo.
 swaks_nodns() {
