@@ -81,7 +81,7 @@ endef
 $(foreach s,$(BIN_SOURCES),$(eval $(call testprogram_rule,$(s))))
 TEST_PROGRAMS := $(addprefix $(BUILD)/tests/bin/,$(PROGRAMS))
 
-$(BUILD)/tests/%: tests/unit/%.c $(TESTCLOCK) $(BUILD)/libsmtpguard.a $(HEADERS)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/sgtest.h $(TESTCLOCK) $(BUILD)/libsmtpguard.a $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(TESTCLOCK) $(LIBS)
 

@@ -21,8 +21,7 @@
 #include "sgpolicy.h"
 #include "sgstate.h"
 
-static int fails = 0 ;
-#define CHECK(c) do { if (!(c)) { printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c, errno) ; fails++ ; } } while (0)
+#include "sgtest.h"
 
 static int lookup (char const *fn, char const *key, char const *want, size_t wantlen)
 {
@@ -99,8 +98,5 @@ int main (void)
   CHECK(errline == 2 && lookup(fn, "10.0.0.1", "D", 2)) ;
   sgstate_close(&st) ;
 
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) ;
-  if (system(cmd)) return 111 ;
-  if (fails) { printf("%d failures\n", fails) ; return 1 ; }
-  return 0 ;
+  return sgtest_end(dir) ;
 }

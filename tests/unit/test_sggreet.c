@@ -18,8 +18,7 @@
 #include "sgpass.h"
 #include "sgstate.h"
 
-static int fails = 0 ;
-#define CHECK(c) do { if (!(c)) { printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c, errno) ; fails++ ; } } while (0)
+#include "sgtest.h"
 
 static int line_is (char const *s, size_t n, char const *want)
 {
@@ -143,12 +142,5 @@ int main (void)
   CHECK(sgpass_check(fd, "2001:db8::7", now) == 0) ;
   close(fd) ;
   sgstate_close(&st) ;
-  {
-    char cmd[700] ;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) ;
-    if (system(cmd) != 0) return 111 ;
-  }
-  if (fails) { printf("%d failure(s)\n", fails) ; return 1 ; }
-  printf("ok\n") ;
-  return 0 ;
+  return sgtest_end(dir) ;
 }

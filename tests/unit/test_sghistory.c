@@ -19,8 +19,7 @@
 #include "sgpolicy.h"
 #include "sgstate.h"
 
-static int fails = 0 ;
-#define CHECK(c) do { if (!(c)) { printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c, errno) ; fails++ ; } } while (0)
+#include "sgtest.h"
 
 static char dir[] = "/tmp/test_sghistory.XXXXXX" ;
 
@@ -163,11 +162,5 @@ int main (void)
   }
 
   sgstate_close(&st) ;
-  {
-    char cmd[600] ;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) ;
-    if (system(cmd)) return 111 ;
-  }
-  if (fails) { printf("%d failures\n", fails) ; return 1 ; }
-  return 0 ;
+  return sgtest_end(dir) ;
 }

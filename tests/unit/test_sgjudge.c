@@ -22,7 +22,7 @@
 #include "sgsession.h"
 #include "sgstate.h"
 
-static int fails = 0 ;
+#include "sgtest.h"
 static char dir[] = "/tmp/test_sgjudge.XXXXXX" ;
 static uint64_t now = 1800000000 ;
 static sgstateconf conf = SGSTATECONF_ZERO ;
@@ -732,11 +732,5 @@ int main (void)
     if (!ok) fails++ ;
     tick(7200) ;
   }
-  {
-    char cmdline[600] ;
-    snprintf(cmdline, sizeof(cmdline), "rm -rf '%s'", dir) ;
-    if (system(cmdline)) return 111 ;
-  }
-  if (fails) { printf("%d failures\n", fails) ; return 1 ; }
-  return 0 ;
+  return sgtest_end(dir) ;
 }

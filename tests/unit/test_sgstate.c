@@ -16,8 +16,7 @@
 #include "sgpolicy.h"
 #include "sgstate.h"
 
-static int fails = 0 ;
-#define CHECK(c) do { if (!(c)) { printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c, errno) ; fails++ ; } } while (0)
+#include "sgtest.h"
 
 static int exists (char const *dir, char const *sub, char const *name)
 {
@@ -129,11 +128,5 @@ int main (void)
   CHECK(sgnow() > 1600000000) ;
 
   sgstate_close(&st) ;
-  {
-    char cmd[600] ;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) ;
-    if (system(cmd)) return 111 ;
-  }
-  if (fails) { printf("%d failures\n", fails) ; return 1 ; }
-  return 0 ;
+  return sgtest_end(dir) ;
 }

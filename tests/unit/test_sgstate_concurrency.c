@@ -18,8 +18,7 @@
 
 #define N 1000
 
-static int fails = 0 ;
-#define CHECK(c) do { if (!(c)) { printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c, errno) ; fails++ ; } } while (0)
+#include "sgtest.h"
 
 static char dir[] = "/tmp/test_sgstate_conc.XXXXXX" ;
 
@@ -107,11 +106,5 @@ int main (void)
     CHECK(sgstate_listed(&st, "10.8.0.1", 1700000100, &l) == 1 && l.strikes == 1) ;
     sgstate_close(&st) ;
   }
-  {
-    char cmd[600] ;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) ;
-    if (system(cmd)) return 111 ;
-  }
-  if (fails) { printf("%d failures\n", fails) ; return 1 ; }
-  return 0 ;
+  return sgtest_end(dir) ;
 }
