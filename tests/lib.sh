@@ -195,7 +195,9 @@ sg_listening() {
 # check_no_leftovers looks at. Sets PORT and SERVER_PID; tcpserver's
 # stderr goes to $T/tcpserver.PORT.log (SERVER_LOG). Retries with another
 # port if the bind fails; waits (bounded) until the port listens.
-# SG_HOST overrides 127.0.0.1 (e.g. ::1 with an IPv6 tcpserver).
+# SG_HOST overrides 127.0.0.1 (e.g. ::1 with an IPv6 tcpserver);
+# SG_LAUNCHER another launcher with tcpserver's "host port prog" form
+# (e.g. "tcpsvd -l 0").
 SG_SERVERS=
 start_tcpserver() {
   _opts=
@@ -208,7 +210,7 @@ start_tcpserver() {
   while [ $_try -lt 10 ]; do
     PORT=$(pick_port)
     SERVER_LOG=$T/tcpserver.$PORT.log
-    eval "exec setsid tcpserver -R -H -l 0 $_opts \"\${SG_HOST:-127.0.0.1}\" \"\$PORT\" \"\$@\"" \
+    eval "exec setsid ${SG_LAUNCHER:-tcpserver -R -H -l 0} $_opts \"\${SG_HOST:-127.0.0.1}\" \"\$PORT\" \"\$@\"" \
       </dev/null 2>"$SERVER_LOG" &
     SERVER_PID=$!
     SG_SERVERS="$SG_SERVERS $SERVER_PID"
