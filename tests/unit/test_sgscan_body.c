@@ -111,11 +111,39 @@ static void bigs (void)
   big("CRLF lines, a dot-stuffed line cut by a read", 52, "0123456789012345678901234567890123456\r\n", "..\r\n.\r\n", END) ;
 }
 
+/* the scan takes byte pairs 64 at a time: the end of data (or a wrong
+   one, or a dot-stuffed line) at every offset of such a block, with text
+   and dots mid-line before it, the body in one read */
+static void offsets (void)
+{
+  static char const sv[] = "220 mx\r\n354 go\r\n250 ok\r\n221 bye\r\n" ;
+  static char const *const tails[4] = { "\r\n.\r\n", "\n.\r\n", "\r\n..\r\n.\r\n", "\r\n.\n" } ;
+  static char const *const wants[4] = { END, DATAEND, END, DATAEND } ;
+  char c[400] ;
+  char name[64] ;
+  size_t off, t, k ;
+  unsigned int before = failures ;
+  for (t = 0 ; t < 4 ; t++)
+    for (off = 0 ; off < 200 ; off++)
+    {
+      size_t len = 0 ;
+      memcpy(c, "DATA\r\nx\r\n", 9) ; len = 9 ;
+      /* CRLF lines, never a CR right before the tail */
+      for (k = 0 ; k < off ; k++) c[len++] = k % 40 == 38 && k + 1 < off ? '\r' : k % 40 == 39 ? '\n' : k % 5 == 1 ? '.' : 'a' ;
+      memcpy(c + len, tails[t], strlen(tails[t])) ; len += strlen(tails[t]) ;
+      memcpy(c + len, "QUIT\r\n", 6) ; len += 6 ;
+      snprintf(name, sizeof(name), "end of data after %zu bytes of text (%zu)", off, t) ;
+      expect_n(name, c, len, sv, sizeof(sv) - 1, "s8 c6 s8 c* s*", wants[t], 0) ;
+      if (failures > before) return ;
+    }
+}
+
 int main (void)
 {
   ends() ;
   dataend() ;
   not_ends() ;
   bigs() ;
+  offsets() ;
   return report("test_sgscan_body") ;
 }
