@@ -4,10 +4,7 @@
 
 #include "sgcmdarg.h"
 #include "sgscan.h"
-
-/* end-of-data pattern states: we are at the start of a line (BOL), after
-   a leading dot, after ".\r"; MID means inside a line */
-enum { BODY_BOL = 0, BODY_DOT, BODY_DOTCR, BODY_MID } ;
+#include "sgscan_body.h"
 
 void sgscan_init (sgscan *sc)
 {
@@ -124,18 +121,6 @@ static size_t bad_byte (sgscan *sc, char const *s, size_t n, unsigned int *kind)
     sc->lastcr = s[k] == '\r' ;
   }
   return n ;
-}
-
-/* the end of a DATA body line: CRLF or a bare LF. The body's first line
-   sets its style: exim (receive.c) ends a CRLF body only at CRLF "."
-   CRLF, Postfix also at bare LFs, qmail-smtpd's blast() refuses any bare
-   LF; a "." line whose ends are not the body's own is read differently */
-static void body_eol (sgscan *sc, int crlf)
-{
-  sc->bodyprev = crlf ? 1 : 2 ;
-  if (!sc->bodystyle) sc->bodystyle = sc->bodyprev ;
-  sc->bodystate = BODY_BOL ;
-  sc->lastcr = 0 ;
 }
 
 /* A complete command line (its first bytes in sc->line) */
@@ -265,40 +250,21 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
         break ;
       }
       case SGC_BODY :
-        while (i < len)
+      {
+        size_t n ;
+        int r = sgscan_body(sc, s + i, len - i, &n) ;
+        i += n ;
+        if (r == SGBODY_DATAEND) { violation(sc, SGV_DATAEND, ev) ; return i ; }
+        if (r == SGBODY_END)
         {
-          char c ;
-          if (sc->bodystate == BODY_MID)
-          {
-            char const *nl = memchr(s + i, '\n', len - i) ;
-            if (!nl) { sc->lastcr = s[len-1] == '\r' ; return len ; }
-            body_eol(sc, nl > s + i ? nl[-1] == '\r' : sc->lastcr) ;
-            i = nl - s + 1 ;
-            continue ;
-          }
-          c = s[i++] ;
-          if (c == '\n')
-          {
-            if (sc->bodystate == BODY_BOL) { body_eol(sc, 0) ; continue ; }
-            /* ".\n" or ".\r\n" alone on a line: end of data, if its line
-               ends are the body's own */
-            if (sc->bodystyle && (sc->bodyprev != sc->bodystyle || (sc->bodystate == BODY_DOTCR ? 1 : 2) != sc->bodystyle))
-            {
-              violation(sc, SGV_DATAEND, ev) ;
-              return i ;
-            }
-            sc->bodystate = BODY_BOL ;
-            sc->cmode = SGC_COMMAND ;
-            q_push(sc, SGCMD_DOT) ;
-            ev->type = SGEV_COMMAND ;
-            ev->cmd = SGCMD_DOT ;
-            return i ;
-          }
-          if (sc->bodystate == BODY_BOL && c == '.') sc->bodystate = BODY_DOT ;
-          else if (sc->bodystate == BODY_DOT && c == '\r') sc->bodystate = BODY_DOTCR ;
-          else { sc->bodystate = BODY_MID ; sc->lastcr = c == '\r' ; }
+          sc->cmode = SGC_COMMAND ;
+          q_push(sc, SGCMD_DOT) ;
+          ev->type = SGEV_COMMAND ;
+          ev->cmd = SGCMD_DOT ;
+          return i ;
         }
         break ;
+      }
       case SGC_COMMAND :
       {
         char const *nl ;
@@ -398,9 +364,7 @@ static int end_rline (sgscan *sc, sgevent *ev)
     if (cmd == SGCMD_DATA && sc->rcode == 354)
     {
       sc->cmode = SGC_BODY ;
-      sc->bodystate = BODY_BOL ;
-      sc->bodystyle = sc->bodyprev = 0 ;
-      sc->lastcr = 0 ;
+      sgscan_body_start(sc) ;
     }
     else if (cmd == SGCMD_STARTTLS && sc->rcode == 220)
     {

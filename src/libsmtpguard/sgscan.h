@@ -129,11 +129,12 @@ struct sgscan_s
   unsigned char bodystate ;    /* position in the end-of-data pattern */
   unsigned char inauth ;       /* an AUTH exchange is in progress */
   unsigned char chunking ;     /* the last EHLO reply advertised CHUNKING */
-  unsigned char lastcr ;       /* the command line's last byte so far was CR */
+  unsigned char lastcr ;       /* the command (or body) line's last byte so far was CR */
   unsigned char tlspos ;       /* SGC_TLS: bytes of the record header checked */
   unsigned char inchunks ;     /* a non-LAST BDAT was sent: only BDAT, RSET, NOOP, QUIT now */
   unsigned char bodystyle ;    /* DATA body: its first line's end, 1 CRLF, 2 bare LF, 0 none yet */
-  unsigned char bodyprev ;     /* the same for the body's last line */
+  unsigned char bodyprev ;     /* the same for the line end before the current line,
+                                  kept where it matters (sgscan_body.c) */
   unsigned char tlsclear ;     /* set by the caller: a TLS layer in front decrypts
                                   for us (UCSPI-TLS); 220 to STARTTLS is then an
                                   ordinary reply, and what follows is plaintext */

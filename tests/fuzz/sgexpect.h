@@ -73,7 +73,7 @@ __attribute__((unused)) static void lockstep (char const *name, char const *cons
   free(c) ; free(s) ; free(r) ;
 }
 
-static sgcounts counts (uint32_t bad, uint32_t good, uint32_t rset, uint32_t authfail, uint32_t errors)
+__attribute__((unused)) static sgcounts counts (uint32_t bad, uint32_t good, uint32_t rset, uint32_t authfail, uint32_t errors)
 {
   sgcounts c = { bad, good, rset, authfail, errors } ;
   return c ;
