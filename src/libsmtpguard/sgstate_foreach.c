@@ -14,13 +14,20 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #include <skalibs/stralloc.h>
+#include <skalibs/djbunix.h>
 
 #include "sgdir.h"
 #include "sgip.h"
 #include "sglisting.h"
 #include "sgstate.h"
+
+/* below this, a second reader costs more than it saves */
+#define PARALLEL_MIN 8192
 
 typedef struct name_s name ;
 struct name_s
@@ -115,12 +122,64 @@ static int readnames (sgstate *st, stralloc *names, stralloc *v, unsigned int *b
   return 0 ;
 }
 
+/* the listings of v[from..to) into g[from..to) */
+static void readrange (int listedfd, name const *v, char const *names, got *g, size_t from, size_t to)
+{
+  for (; from < to ; from++)
+  {
+    got *x = g + from ;
+    sglisting l ;
+    x->ok = sglisting_read(listedfd, names + v[from].off, &l) > 0 ;
+    if (!x->ok) continue ;
+    x->since = l.since ;
+    x->until = l.until ;
+    x->strikes = l.strikes ;
+    x->reason = l.reason ;
+  }
+}
+
+/* With a second CPU, a child reads the second half at the same time
+   (g is shared with it): the kernel's work per listing runs on both.
+   The child says it is done by a byte on a pipe only it can write to;
+   without it (it died, fork failed), the parent reads that half itself:
+   the end of file means the child has exited and writes no more. */
+static void readall (int listedfd, name const *v, char const *names, got *g, size_t n)
+{
+  size_t h = n ;
+  pid_t pid = -1 ;
+  int p[2] ;
+  if (n >= PARALLEL_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 && pipecoe(p) == 0)
+  {
+    h = n / 2 ;
+    pid = fork() ;
+    if (!pid)
+    {
+      close(p[0]) ;
+      readrange(listedfd, v, names, g, h, n) ;
+      _exit(write(p[1], "", 1) == 1 ? 0 : 111) ;
+    }
+    close(p[1]) ;
+    if (pid == -1) { close(p[0]) ; h = n ; }
+  }
+  readrange(listedfd, v, names, g, 0, h) ;
+  if (pid > 0)
+  {
+    char c ;
+    ssize_t r ;
+    do r = read(p[0], &c, 1) ; while (r == -1 && errno == EINTR) ;
+    close(p[0]) ;
+    while (waitpid(pid, 0, 0) == -1 && errno == EINTR) ;
+    if (r != 1) readrange(listedfd, v, names, g, h, n) ;
+  }
+}
+
 int sgstate_foreach_tmp (sgstate *st, sglisting_func *f, void *ctx, unsigned int *bad, sgstate_tmp_func *tmpf, void *tmpctx)
 {
   stralloc names = STRALLOC_ZERO, sorted = STRALLOC_ZERO, v = STRALLOC_ZERO ;
-  got *g = 0 ;
+  got *g = MAP_FAILED ;
+  uint32_t *ix = 0 ;  /* directory order -> inode order */
   sglisting l ;
-  size_t n, i, pos ;
+  size_t n = 0, i, pos ;
   int r = 0 ;
   if (!readnames(st, &names, &v, bad, tmpf, tmpctx)) goto end ;
   n = v.len / sizeof(name) ;
@@ -137,39 +196,37 @@ int sgstate_foreach_tmp (sgstate *st, sglisting_func *f, void *ctx, unsigned int
     nm->off = sorted.len ;
     sorted.len += len ;
   }
-  g = malloc(n * sizeof(got)) ;
-  if (!g) goto end ;
-  for (i = 0 ; i < n ; i++)
-  {
-    name const *nm = (name const *)v.s + i ;
-    got *x = g + nm->pos ;
-    x->ok = sglisting_read(st->listedfd, sorted.s + nm->off, &l) > 0 ;
-    if (!x->ok) { if (bad) (*bad)++ ; continue ; }
-    x->since = l.since ;
-    x->until = l.until ;
-    x->strikes = l.strikes ;
-    x->reason = l.reason ;
-  }
-  stralloc_free(&v) ;
+  /* the results in inode order too (a store to a line out of the cache
+     would wait for the syscall), put back in directory order by ix */
+  g = mmap(0, n * sizeof(got), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) ;
+  if (g == MAP_FAILED) goto end ;
+  readall(st->listedfd, (name const *)v.s, sorted.s, g, n) ;
   stralloc_free(&sorted) ;
+  ix = malloc(n * sizeof(uint32_t)) ;
+  if (!ix) goto end ;
+  for (i = 0 ; i < n ; i++) ix[((name const *)v.s)[i].pos] = i ;
+  stralloc_free(&v) ;
   memset(&l, 0, sizeof(l)) ;
   for (i = 0, pos = 0 ; i < n ; i++)
   {
+    got const *x = g + ix[i] ;
     size_t len = strlen(names.s + pos) + 1 ;
+    if (i + 16 < n) __builtin_prefetch(g + ix[i + 16]) ;
     memcpy(l.ip, names.s + pos, len) ;
     pos += len ;
-    if (!g[i].ok) continue ;
-    l.since = g[i].since ;
-    l.until = g[i].until ;
-    l.strikes = g[i].strikes ;
-    l.reason = g[i].reason ;
+    if (!x->ok) { if (bad) (*bad)++ ; continue ; }
+    l.since = x->since ;
+    l.until = x->until ;
+    l.strikes = x->strikes ;
+    l.reason = x->reason ;
     if (!(*f)(&l, ctx)) goto end ;
   }
   r = 1 ;
  end:
   {
     int e = errno ;
-    free(g) ;
+    free(ix) ;
+    if (g != MAP_FAILED) munmap(g, n * sizeof(got)) ;
     stralloc_free(&v) ;
     stralloc_free(&sorted) ;
     stralloc_free(&names) ;
