@@ -58,7 +58,7 @@ static int fromtab (void *tab, sglisting_func *f, void *ctx, unsigned int *bad)
    which then need not read them all a second time. */
 static stralloc gone = STRALLOC_ZERO ;  /* char[SGIP_MAX] each */
 static stralloc tmps = STRALLOC_ZERO ;  /* the temporaries seen, NUL-terminated names */
-static int walked = 0 ;  /* tmps holds all of them */
+static int walked = 0 ;  /* tmps holds all of them (else the gc walks listed/) */
 typedef struct notegone_s notegone ;
 struct notegone_s { sglisting_func *f ; void *ctx ; uint64_t now ; } ;
 
@@ -69,19 +69,25 @@ static int notegone_f (sglisting const *l, void *p)
   return (*g->f)(l, g->ctx) ;
 }
 
+/* out of memory here costs the gc a walk, never the rebuild */
+static int tmpslost = 0 ;
 static int notetmp (char const *name, void *p)
 {
   (void)p ;
-  return stralloc_catb(&tmps, name, strlen(name) + 1) ;
+  if (!stralloc_catb(&tmps, name, strlen(name) + 1)) tmpslost = 1 ;
+  return 1 ;
 }
 
 static int fromstate (void *s, sglisting_func *f, void *ctx, unsigned int *bad)
 {
   notegone g = { .f = f, .ctx = ctx, .now = sgnow() } ;
+  int r ;
   gone.len = 0 ;
   tmps.len = 0 ;
-  walked = sgstate_foreach_tmp(s, &notegone_f, &g, bad, &notetmp, 0) ;
-  return walked ;
+  tmpslost = 0 ;
+  r = sgstate_foreach_tmp(s, &notegone_f, &g, bad, &notetmp, 0) ;
+  walked = r && !tmpslost ;
+  return r ;
 }
 
 /* Everything in the statedir must belong to the statedir's owner, the
