@@ -57,6 +57,8 @@ static int fromtab (void *tab, sglisting_func *f, void *ctx, unsigned int *bad)
    count again (expired, no strike left) are noted on the way for the gc,
    which then need not read them all a second time. */
 static stralloc gone = STRALLOC_ZERO ;  /* char[SGIP_MAX] each */
+static stralloc tmps = STRALLOC_ZERO ;  /* the temporaries seen, NUL-terminated names */
+static int walked = 0 ;  /* tmps holds all of them (else the gc walks listed/) */
 typedef struct notegone_s notegone ;
 struct notegone_s { sglisting_func *f ; void *ctx ; uint64_t now ; } ;
 
@@ -67,11 +69,25 @@ static int notegone_f (sglisting const *l, void *p)
   return (*g->f)(l, g->ctx) ;
 }
 
+/* out of memory here costs the gc a walk, never the rebuild */
+static int tmpslost = 0 ;
+static int notetmp (char const *name, void *p)
+{
+  (void)p ;
+  if (!stralloc_catb(&tmps, name, strlen(name) + 1)) tmpslost = 1 ;
+  return 1 ;
+}
+
 static int fromstate (void *s, sglisting_func *f, void *ctx, unsigned int *bad)
 {
   notegone g = { .f = f, .ctx = ctx, .now = sgnow() } ;
+  int r ;
   gone.len = 0 ;
-  return sgstate_foreach(s, &notegone_f, &g, bad) ;
+  tmps.len = 0 ;
+  tmpslost = 0 ;
+  r = sgstate_foreach_tmp(s, &notegone_f, &g, bad, &notetmp, 0) ;
+  walked = r && !tmpslost ;
+  return r ;
 }
 
 /* Everything in the statedir must belong to the statedir's owner, the
@@ -285,10 +301,13 @@ int main (int argc, char const *const *argv)
       {
         uint64_t now = sgnow() ;
         size_t i = 0 ;
-        sgstate_gc_but_listings(&st, now, 1) ;
-        for (; i + SGIP_MAX <= gone.len ; i += SGIP_MAX) sgstate_gc_listing(&st, gone.s + i, now) ;
+        /* the walk saw the temporaries: listed/ is not walked again */
+        for (; walked && i < tmps.len ; i += strlen(tmps.s + i) + 1) sgstate_gc_listing(&st, tmps.s + i, now) ;
+        sgstate_gc_but_listings(&st, now, walked ? 2 : 1) ;
+        for (i = 0 ; i + SGIP_MAX <= gone.len ; i += SGIP_MAX) sgstate_gc_listing(&st, gone.s + i, now) ;
       }
       stralloc_free(&gone) ;
+      stralloc_free(&tmps) ;
       sgstate_close(&st) ;
     }
     return r > 0 ? 0 : r < 0 ? 111 : 100 ;

@@ -147,7 +147,11 @@ size_t sgip_fmt6 (char *s, unsigned char const *ip)
 int sgip_canon (char *out, char const *in)
 {
   unsigned char ip[16] ;
-  int r = sgip_scan(in, ip) ;
+  int r ;
+  /* what scan4 takes (no leading zeros, nothing but the dotted quad) is
+     already canonical: its own form, without formatting it again */
+  if (scan4(in, ip)) { memmove(out, in, strlen(in) + 1) ; return 4 ; }
+  r = sgip_scan(in, ip) ;
   if (r == 4) out[ip4_fmt(out, (char const *)ip)] = 0 ;
   else if (r == 6) out[sgip_fmt6(out, ip)] = 0 ;
   return r ;

@@ -118,6 +118,11 @@ extern void sgstate_notify (sgstate *, char const *ip) ;
    errno unchanged). Unparsable or stray files are counted in *bad if
    not null. 1 ok, 0 error. */
 extern int sgstate_foreach (sgstate *, sglisting_func *, void *, unsigned int *bad) ;
+/* the same, and tmpf(name, tmpctx) for each temporary (listed/.tmp.*)
+   seen on the way, before the first call of f (0 from tmpf stops too):
+   a rebuild that gcs them then need not walk listed/ a second time */
+typedef int sgstate_tmp_func (char const *, void *) ;
+extern int sgstate_foreach_tmp (sgstate *, sglisting_func *, void *, unsigned int *bad, sgstate_tmp_func *tmpf, void *tmpctx) ;
 
 /* removes what no longer counts, one function per kind of record
    (sgstate_gc.c): ledgers whose buckets all left their window, expired
@@ -126,7 +131,10 @@ extern int sgstate_foreach (sgstate *, sglisting_func *, void *, unsigned int *b
 extern int sgstate_gc (sgstate *, uint64_t now) ;
 /* the same, but listings only by name: the caller has just read them
    all (a rebuild) and calls sgstate_gc_listing for those expired with no
-   strike left (1 removed); temporaries are still removed */
+   strike left (1 removed). butlistings 1: the temporaries are still
+   found and removed by a walk of listed/; 2: listed/ is not walked at
+   all, the caller has named the temporaries too (sgstate_foreach_tmp)
+   to sgstate_gc_listing, which removes those older than a minute */
 extern int sgstate_gc_but_listings (sgstate *, uint64_t now, int butlistings) ;
 extern int sgstate_gc_listing (sgstate *, char const *ip, uint64_t now) ;
 

@@ -105,7 +105,9 @@ int sgstate_gc_but_listings (sgstate *st, uint64_t now, int butlistings)
   {
     gcfunc *f = butlistings && kinds[i].f == &gc_listed ? &gc_listed_tmp : kinds[i].f ;
     DIR *d ;
-    int dfd = openat(st->dirfd, kinds[i].sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) ;
+    int dfd ;
+    if (butlistings == 2 && f == &gc_listed_tmp) continue ;
+    dfd = openat(st->dirfd, kinds[i].sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) ;
     if (dfd == -1)
     {
       if (errno == ENOENT) continue ;  /* no records of this kind */

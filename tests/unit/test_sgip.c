@@ -80,6 +80,23 @@ int main (void)
     memset(big, '1', sizeof(big) - 1) ; big[sizeof(big) - 1] = 0 ;
     bad(big) ;
   }
+  /* dotted quads made of every kind of part: canonical exactly when
+     each part is 0..255 without a leading zero, and then their own form */
+  {
+    static char const *const parts[] = { "0", "1", "9", "10", "99", "100", "199", "200", "249", "250", "255", "256", "999", "00", "01", "010", "0255", "1000", "", "a", "1a", "-1", " 1" } ;
+    static int const good[] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } ;
+    unsigned int const np = sizeof(parts) / sizeof(parts[0]) ;
+    unsigned int a, b, c, d ;
+    for (a = 0 ; a < np ; a++) for (b = 0 ; b < np ; b++) for (c = 0 ; c < np ; c++) for (d = 0 ; d < np ; d++)
+    {
+      char in[64] ;
+      snprintf(in, sizeof(in), "%s.%s.%s.%s", parts[a], parts[b], parts[c], parts[d]) ;
+      if (good[a] && good[b] && good[c] && good[d]) ok(in, 4, in) ;
+      else bad(in) ;
+    }
+    ok("1.2.3.4", 4, "1.2.3.4") ;
+    bad("1.2.3.4.") ; bad("1.2.3.4.5") ; bad("1.2.3") ; bad(".1.2.3.4") ; bad("1..2.3") ; bad("1.2.3.4 ") ;
+  }
   if (fails) { printf("%d failures\n", fails) ; return 1 ; }
   return 0 ;
 }
