@@ -15,7 +15,7 @@
 #include "sglisting.h"
 #include "sgpolicy.h"
 
-static int fails = 0 ;
+#include "sgtest.h"
 
 static int reference (sglisting *l, char const *s, size_t len)
 {
@@ -102,7 +102,5 @@ int main (void)
     for (k = 8 ; k < len ; k++) s[k] = alpha[rand() % (sizeof(alpha) - 1)] ;
     check(s, len) ;
   }
-  if (fails) { printf("%d failures\n", fails) ; return 1 ; }
-  printf("ok\n") ;
-  return 0 ;
+  return sgtest_end(0) ;
 }

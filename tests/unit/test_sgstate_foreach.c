@@ -22,8 +22,7 @@
 #include "sgpolicy.h"
 #include "sgstate.h"
 
-static int fails = 0 ;
-#define CHECK(c) do { if (!(c)) { printf("FAIL line %d: %s (errno %d)\n", __LINE__, #c, errno) ; fails++ ; } } while (0)
+#include "sgtest.h"
 
 static char dir[] = "/tmp/test_sgstate_foreach.XXXXXX" ;
 
@@ -210,13 +209,6 @@ int main (void)
     free(s.l) ;
   }
 
-  {
-    char cmd[128] ;
-    sgstate_close(&st) ;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) ;
-    if (system(cmd)) return 111 ;
-  }
-  if (fails) { printf("%d failures\n", fails) ; return 1 ; }
-  printf("ok\n") ;
-  return 0 ;
+  sgstate_close(&st) ;
+  return sgtest_end(dir) ;
 }
