@@ -35,16 +35,7 @@ cat >"$T/rules" <<'EOF'
 EOF
 tcprules "$T/rules.cdb" "$T/rules.tmp" <"$T/rules" || fail "tcprules failed"
 
-# every smtpd start, with the client's address
-cat >"$T/smtpd" <<EOF
-#!/bin/sh
-echo "\${TCPREMOTEIP:-?}" >>"$T/starts"
-exec "$SMTPD"
-EOF
-chmod 755 "$T/smtpd"
-: >"$T/starts"
-started() { grep -qx "$1" "$T/starts"; }
-starts_of() { grep -cx "$1" "$T/starts"; }
+record_starts   # $T/smtpd: every start, with the client's address
 
 TEASER='mx.example.test ESMTP teaser'
 

@@ -27,16 +27,7 @@ if [ "$(id -u)" = 0 ]; then
   chmod 755 "$T" && mkdir -p "$SG_EXIM_DIR" && chown "$user" "$S" "$SG_EXIM_DIR" || fail "chown for $user"
 fi
 
-# every smtpd start, with the client's address as the smtpd sees it
-cat >"$T/smtpd" <<EOF
-#!/bin/sh
-echo "\${TCPREMOTEIP:-?}" >>"$T/starts"
-exec "$SMTPD"
-EOF
-chmod 755 "$T/smtpd"
-: >"$T/starts"
-[ -n "$user" ] && chown "$user" "$T/starts"
-starts_of() { grep -cx "$1" "$T/starts"; }
+record_starts $user   # $T/smtpd: every start, with the address the smtpd sees
 
 SG_LAUNCHER="tcpsvd -l 0 -c 20${user:+ -u $user}" start_tcpserver -- "$SG_BIN/smtpguard" -d "$S" "$T/smtpd"
 

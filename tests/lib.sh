@@ -128,6 +128,17 @@ replies_valid() {
     END { if (open && !bad) { print "reply not ended"; bad = 1 } exit bad }' >"$T/valid.out" ||
     { cat "$T/valid.out" >&2; sed 's/^/  | /' "$1" >&2; fail "$2: invalid reply in $(basename "$1")"; }
 }
+# record_starts [USER]: $T/smtpd, an smtpd that appends the client's
+# address (TCPREMOTEIP) to $T/starts each time it starts, then runs
+# $SMTPD; $T/starts writable by USER if given. started IP / starts_of IP
+# ask it.
+record_starts() {
+  printf '#!/bin/sh\necho "${TCPREMOTEIP:-?}" >>"%s"\nexec "%s"\n' "$T/starts" "$SMTPD" >"$T/smtpd" &&
+    chmod 755 "$T/smtpd" && : >"$T/starts" || fail "record_starts"
+  [ -z "${1:-}" ] || chown "$1" "$T/starts" || fail "chown $T/starts"
+}
+started() { grep -qx "$1" "$T/starts"; }
+starts_of() { grep -cx "$1" "$T/starts"; }
 # swaks_nodns args...: swaks that never looks a name up (see SgNoDNS.pm).
 # Always give it --server with a numeric address and an explicit --helo.
 swaks_nodns() {
