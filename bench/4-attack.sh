@@ -48,14 +48,7 @@ s4_one() { # name run mode(0 bare|1 guard|2 guard + nftables)
     at_exit "touch $T/$_nm.nftstop; stop_pid $_nl"
   fi
   if [ "$3" != 0 ]; then
-    bash -c 'TIMEFORMAT="%3U %3S"; out=$1; shift; { time "$@" 2>/dev/null </dev/null; } 2>"$out"' \
-      timed "$T/$_nm.cdbw.cpu" "$SG_BIN/smtpguard-cdb" -w "${_nftopt[@]}" -d "$_sd" "$T/rules4.txt" "$_cdb" &
-    _cw=$!
-    at_exit "stop_pid $_cw"
-    wait_until 5 pgrep -P "$_cw" >/dev/null || fail "$_nm: smtpguard-cdb -w did not start"
-    _cwp=$(pgrep -P "$_cw")
-    at_exit "stop_pid $_cwp"
-    sleep 0.3
+    cdbw_start "$_nm" "$_sd" "$T/rules4.txt" "$_cdb" "${_nftopt[@]}"
     srv_start "$_nm" -x "$_cdb" -- "$SG_BIN/smtpguard" -d "$_sd" "$SMTPD"
   else
     srv_start "$_nm" -x "$_cdb" -- "$SMTPD"

@@ -27,14 +27,7 @@ s6_one() { # name run greet(0|1)
   _sd=$T/$_nm.state; _cdb=$T/$_nm.cdb
   mkdir -p "$_sd" || fail "mkdir $_sd"
   "$SG_BIN/smtpguard-cdb" -d "$_sd" "$T/rules6.txt" "$_cdb" 2>"$T/$_nm.cdb1.log" || fail "$_nm: smtpguard-cdb failed"
-  bash -c 'TIMEFORMAT="%3U %3S"; out=$1; shift; { time "$@" 2>/dev/null </dev/null; } 2>"$out"' \
-    timed "$T/$_nm.cdbw.cpu" "$SG_BIN/smtpguard-cdb" -w -d "$_sd" "$T/rules6.txt" "$_cdb" &
-  _cw=$!
-  at_exit "stop_pid $_cw"
-  wait_until 5 pgrep -P "$_cw" >/dev/null || fail "$_nm: smtpguard-cdb -w did not start"
-  _cwp=$(pgrep -P "$_cw")
-  at_exit "stop_pid $_cwp"
-  sleep 0.3
+  cdbw_start "$_nm" "$_sd" "$T/rules6.txt" "$_cdb"
   _g=
   [ "$3" = 1 ] && _g="-G $G6"
   # shellcheck disable=SC2086

@@ -144,3 +144,19 @@ sc_count() {
     END { for (k in c) printf "%s%s %d", (i++ ? ", " : ""), k, c[k] }' "$_tr")
   sane "sc_count $_n" "$SC_TOTAL"
 }
+
+# cdbw_start NAME STATEDIR RULES CDB [option...]: smtpguard-cdb -w in the
+# background under bash's time (its CPU to $T/NAME.cdbw.cpu when it
+# stops), stopped at exit; waits until it runs and has had 0.3 s to
+# build.
+cdbw_start() {
+  _cn=$1 _csd=$2 _cru=$3 _ccdb=$4; shift 4
+  bash -c 'TIMEFORMAT="%3U %3S"; out=$1; shift; { time "$@" 2>/dev/null </dev/null; } 2>"$out"' \
+    timed "$T/$_cn.cdbw.cpu" "$SG_BIN/smtpguard-cdb" -w "$@" -d "$_csd" "$_cru" "$_ccdb" &
+  _cw=$!
+  at_exit "stop_pid $_cw"
+  wait_until 5 pgrep -P "$_cw" >/dev/null || fail "$_cn: smtpguard-cdb -w did not start"
+  _cwp=$(pgrep -P "$_cw")
+  at_exit "stop_pid $_cwp"
+  sleep 0.3
+}
