@@ -25,24 +25,6 @@
 
 #define LISTING_MAX 128
 
-/* decimal, as skalibs' uint64_scan reads it, but 0 where that one
-   would stop before an overflowing digit: the field is garbage then
-   either way (the next character is not the separator), and this scanner
-   is the rebuild's per-listing cost */
-static size_t scandec (char const *s, uint64_t *u, uint64_t max)
-{
-  uint64_t r = 0 ;
-  size_t n = 0 ;
-  for (; s[n] >= '0' && s[n] <= '9' ; n++)
-  {
-    unsigned int c = s[n] - '0' ;
-    if (r > (max - c) / 10) return 0 ;
-    r = r * 10 + c ;
-  }
-  if (n) *u = r ;
-  return n ;
-}
-
 /* "<reason> <since> <until> <strikes>", a newline allowed at the end */
 int sglisting_parse (sglisting *l, char const *s, size_t len)
 {
@@ -50,7 +32,7 @@ int sglisting_parse (sglisting *l, char const *s, size_t len)
   char const *p = buf ;
   char name[16] ;
   size_t n = 0 ;
-  uint64_t strikes ;
+  uint32_t strikes ;
   if (len && s[len-1] == '\n') len-- ;
   if (len >= sizeof(buf) || memchr(s, 0, len)) return 0 ;
   memcpy(buf, s, len) ;
@@ -58,9 +40,9 @@ int sglisting_parse (sglisting *l, char const *s, size_t len)
   while (*p >= 'a' && *p <= 'z' && n < sizeof(name) - 1) name[n++] = *p++ ;
   name[n] = 0 ;
   if (!n || *p++ != ' ') return 0 ;
-  n = scandec(p, &l->since, UINT64_MAX) ; if (!n || p[n] != ' ') return 0 ; p += n + 1 ;
-  n = scandec(p, &l->until, UINT64_MAX) ; if (!n || p[n] != ' ') return 0 ; p += n + 1 ;
-  n = scandec(p, &strikes, UINT32_MAX) ; if (!n || p[n]) return 0 ;
+  n = uint64_scan(p, &l->since) ; if (!n || p[n] != ' ') return 0 ; p += n + 1 ;
+  n = uint64_scan(p, &l->until) ; if (!n || p[n] != ' ') return 0 ; p += n + 1 ;
+  n = uint32_scan(p, &strikes) ; if (!n || p[n]) return 0 ;
   l->strikes = strikes ;
   l->reason = sgreason_scan(name) ;
   return 1 ;
