@@ -164,6 +164,9 @@ extern char const *sgviol_name (unsigned int) ;
    sent after it must not reach the smtpd before that reply is known
    (plaintext injected behind STARTTLS would be read as if it came
    through TLS) */
-extern int sgscan_tlswait (sgscan const *) ;  /* "nul", "barecr", "bdat", "starttls" */
+extern int sgscan_tlswait (sgscan const *) ;
+
+/* 1 inside a DATA body or a BDAT chunk: a stream of message bytes */
+#define sgscan_streaming(sc) ((sc)->cmode == SGC_BODY || (sc)->cmode == SGC_CHUNK)
 
 #endif

@@ -35,6 +35,7 @@
 #include "sgpolicy.h"
 #include "sgscan.h"
 #include "sgsession.h"
+#include "sgsplice.h"
 #include "sgstate.h"
 #include "sgtrace.h"
 #include "sgucspitls.h"
@@ -87,6 +88,7 @@ static int fdr = -1, fdw = -1 ;   /* child's stdout, child's stdin */
 static int cin = 1, cout = 1 ;    /* client side still open */
 static int kicked = 0, wouldkicked = 0 ;
 static uint64_t bytes_in = 0, bytes_out = 0 ;
+static int nosplice = 0 ;   /* the client is no socket, or the kernel cannot splice */
 
 static char cbuf[CBUFSIZE] ;
 static size_t cw = 0, cs = 0, clen = 0 ;   /* written to server, scanned, end */
@@ -343,6 +345,7 @@ static void tls_handoff (void)
     return ;
   }
   cfdin = tls.rd ; cfdout = tls.wr ;
+  nosplice = 1 ;  /* the layer's pipes cannot be peeked at */
   tlsgo = 1 ; tlswait = 0 ;
   sglog_word(PROG, "info", "tls", ip, "layer", "ucspi") ;
 }
@@ -368,20 +371,65 @@ static void to_client (void)
   else { sw += w ; bytes_out += w ; if (sw == slen) sw = ss = slen = 0 ; }
 }
 
+/* the pipe is full: a message body is streaming. A bigger pipe (once,
+   best effort) halves the wakes per MB; a session of short commands
+   never gets here */
+static void pipe_full (void)
+{
+  static int bigpipe = 0 ;
+  if (!bigpipe++) fcntl(fdw, F_SETPIPE_SZ, PIPEBIG) ;
+}
+
 /* up to fwd: behind STARTTLS, only what was scanned goes on */
 static void to_server (size_t fwd)
 {
-  static int bigpipe = 0 ;
   ssize_t w = fd_write(fdw, cbuf + cw, fwd - cw) ;
   if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
   else
   {
-    /* the pipe is full: a message body is streaming. A bigger pipe (once,
-       best effort) halves the wakes per MB; a session of short commands
-       never gets here */
-    if ((size_t)w < fwd - cw && !bigpipe++) fcntl(fdw, F_SETPIPE_SZ, PIPEBIG) ;
+    if ((size_t)w < fwd - cw) pipe_full() ;
     cw += w ;
   }
+}
+
+/* A body streams from the socket: peek at it, so that once scanned it
+   can be spliced on (sgsplice.h) rather than read and written. Only
+   with nothing waiting for the smtpd, so the bytes keep their order. */
+static int peeking (void)
+{
+  static int started = 0 ;
+  if (nosplice || !scanning || fdw < 0 || cw != clen || !sgscan_streaming(&sess.scan)) return 0 ;
+  if (!started++ && !sgsplice_start(cfdin)) nosplice = 1 ;
+  return !nosplice ;
+}
+
+/* the rr bytes peeked at cbuf + at leave the socket: those that may go
+   on now are spliced into the smtpd's pipe, the rest read into place */
+static void take_peeked (size_t at, size_t rr)
+{
+  size_t fwd = scanning && sgscan_tlswait(&sess.scan) ? cs : clen ;
+  size_t go = !kicked && fdw >= 0 && cw == at && fwd > at ? fwd - at : 0 ;
+  ssize_t k = sgsplice_take(cfdin, fdw, cbuf + at, rr, go, &nosplice) ;
+  if (k < 0)
+  {
+    strerr_warnwu2sys("take the peeked bytes from ", "the client") ;
+    client_gone() ;
+    return ;
+  }
+  if ((size_t)k < go) pipe_full() ;
+  if (go) cw += k ;
+}
+
+/* a stream we do not scan (a relay client, TLS we cannot see) goes
+   straight from the socket into the pipe; 0 if it must be read instead */
+static ssize_t pass_blind (size_t want)
+{
+  ssize_t k ;
+  if (nosplice || scanning || fdw < 0 || cw != clen) return 0 ;
+  k = sgsplice_move(cfdin, fdw, want, &nosplice) ;
+  if (k <= 0) return 0 ;
+  bytes_in += k ;
+  return k ;
 }
 
 static void relay (void)
@@ -457,8 +505,11 @@ static void relay (void)
     if (icin >= 0 && x[icin].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
     for (unsigned int more = 0 ; more < 16 ; more++)
     {
-      size_t want = CBUFSIZE - clen ;
-      ssize_t rr = fd_read(cfdin, cbuf + clen, want) ;
+      size_t want = CBUFSIZE - clen, at = clen ;
+      int peek = peeking() ;
+      ssize_t rr = pass_blind(want) ;
+      if (rr > 0) { if ((size_t)rr == want) continue ; break ; }
+      rr = peek ? sgsplice_peek(cfdin, cbuf + clen, want) : fd_read(cfdin, cbuf + clen, want) ;
       if (rr < 0 && errno == EAGAIN) ;
       else if (rr <= 0)
       {
@@ -471,6 +522,7 @@ static void relay (void)
       {
         clen += rr ; bytes_in += rr ;
         scan_client() ;
+        if (peek) take_peeked(at, rr) ;
         fwd = scanning && sgscan_tlswait(&sess.scan) ? cs : clen ;
         if (fdw >= 0 && cw < fwd) to_server(fwd) ;
         if (cout && sw < ss && !greethold) to_client() ;  /* a kick's 421 */
