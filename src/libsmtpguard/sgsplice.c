@@ -19,29 +19,17 @@ ssize_t sgsplice_peek (int fd, char *buf, size_t len)
   return recv(fd, buf, len, MSG_PEEK | MSG_DONTWAIT) ;
 }
 
-static int cannot (int e)
-{
-  return e != EAGAIN && e != EINTR ;
-}
-
 ssize_t sgsplice_move (int fd, int to, size_t len, int *nosplice)
 {
   ssize_t r = splice(fd, 0, to, 0, len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK) ;
-  if (r < 0 && cannot(errno)) *nosplice = 1 ;
+  if (r < 0 && errno != EAGAIN && errno != EINTR) *nosplice = 1 ;
   return r ;
 }
 
-ssize_t sgsplice_take (int fd, int to, char const *buf, size_t len, size_t go, int *nosplice)
+int sgsplice_skip (int fd, char const *buf, size_t len)
 {
   char chk[16384] ;
-  size_t got = 0, moved = 0 ;
-  if (go && to >= 0)
-  {
-    /* a TCP socket splices up to an urgent byte only: the rest is read */
-    ssize_t k = splice(fd, 0, to, 0, go, SPLICE_F_MOVE | SPLICE_F_NONBLOCK) ;
-    if (k > 0) moved = got = k ;
-    else if (k < 0 && cannot(errno)) *nosplice = 1 ;
-  }
+  size_t got = 0 ;
   while (got < len)
   {
     size_t want = len - got < sizeof chk ? len - got : sizeof chk ;
@@ -51,10 +39,10 @@ ssize_t sgsplice_take (int fd, int to, char const *buf, size_t len, size_t go, i
       /* the bytes were shown: only a broken stream does not give them */
       if (r < 0 && errno == EINTR) continue ;
       if (!r || errno == EAGAIN) errno = EPROTO ;
-      return -1 ;
+      return 0 ;
     }
-    if (memcmp(chk, buf + got, r)) { errno = EPROTO ; return -1 ; }
+    if (memcmp(chk, buf + got, r)) { errno = EPROTO ; return 0 ; }
     got += r ;  /* every turn reads something: at most len turns */
   }
-  return moved ;
+  return 1 ;
 }

@@ -89,6 +89,7 @@ static int cin = 1, cout = 1 ;    /* client side still open */
 static int kicked = 0, wouldkicked = 0 ;
 static uint64_t bytes_in = 0, bytes_out = 0 ;
 static int nosplice = 0 ;   /* the client is no socket, or the kernel cannot splice */
+static size_t insock = 0 ;  /* cbuf's last bytes, peeked and scanned, still in the socket */
 
 static char cbuf[CBUFSIZE] ;
 static size_t cw = 0, cs = 0, clen = 0 ;   /* written to server, scanned, end */
@@ -106,7 +107,7 @@ static void grace_deadline (void)
 static void close_child_in (void)
 {
   if (fdw >= 0) { fd_close(fdw) ; fdw = -1 ; }
-  cw = cs = clen = 0 ;
+  cw = cs = clen = insock = 0 ;
 }
 
 /* The client is gone (read or write error): nothing more can reach it.
@@ -380,10 +381,40 @@ static void pipe_full (void)
   if (!bigpipe++) fcntl(fdw, F_SETPIPE_SZ, PIPEBIG) ;
 }
 
+/* the insock bytes still in the socket go by splice if they can; those
+   the socket will not splice (an urgent byte at its head, or splice not
+   there at all, or a pipe that takes nothing though it should) are read
+   and written instead. 0: nothing more to do now */
+static int splice_insock (size_t fwd)
+{
+  static unsigned int stalls = 0 ;
+  size_t n = fwd - cw < insock ? fwd - cw : insock ;
+  ssize_t k = sgsplice_move(cfdin, fdw, n, &nosplice) ;
+  if (k > 0)
+  {
+    stalls = 0 ;
+    cw += k ; insock -= k ;
+    if ((size_t)k < n) pipe_full() ;
+    return 0 ;
+  }
+  if (k < 0 && errno == EAGAIN && !nosplice && ++stalls < 4) return 0 ;
+  stalls = 0 ;
+  if (!sgsplice_skip(cfdin, cbuf + cw, insock))
+  {
+    strerr_warnwu2sys("take the peeked bytes from ", "the client") ;
+    client_gone() ;
+    return 0 ;
+  }
+  insock = 0 ;
+  return 1 ;
+}
+
 /* up to fwd: behind STARTTLS, only what was scanned goes on */
 static void to_server (size_t fwd)
 {
-  ssize_t w = fd_write(fdw, cbuf + cw, fwd - cw) ;
+  ssize_t w ;
+  if (insock && !splice_insock(fwd)) return ;
+  w = fd_write(fdw, cbuf + cw, fwd - cw) ;
   if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
   else
   {
@@ -403,21 +434,22 @@ static int peeking (void)
   return !nosplice ;
 }
 
-/* the rr bytes peeked at cbuf + at leave the socket: those that may go
-   on now are spliced into the smtpd's pipe, the rest read into place */
+/* the rr bytes peeked at cbuf + at were scanned: if they may all go on,
+   they stay in the socket and go by splice as the pipe takes them;
+   otherwise they are read into place (what may go, goes as usual) */
 static void take_peeked (size_t at, size_t rr)
 {
   size_t fwd = scanning && sgscan_tlswait(&sess.scan) ? cs : clen ;
-  size_t go = !kicked && fdw >= 0 && cw == at && fwd > at ? fwd - at : 0 ;
-  ssize_t k = sgsplice_take(cfdin, fdw, cbuf + at, rr, go, &nosplice) ;
-  if (k < 0)
+  if (!kicked && fdw >= 0 && cw == at && fwd == at + rr)
+  {
+    insock = rr ;
+    splice_insock(fwd) ;
+  }
+  else if (!sgsplice_skip(cfdin, cbuf + at, rr))
   {
     strerr_warnwu2sys("take the peeked bytes from ", "the client") ;
     client_gone() ;
-    return ;
   }
-  if ((size_t)k < go) pipe_full() ;
-  if (go) cw += k ;
 }
 
 /* a stream we do not scan (a relay client, TLS we cannot see) goes
@@ -454,7 +486,7 @@ static void relay (void)
 
     x[0].fd = spfd ; x[0].events = IOPAUSE_READ ;
     compact_client() ;
-    if (cin && !tlswait && !(tls.cmd && !tlsgo) && clen < CBUFSIZE && fdw >= 0) { x[n].fd = cfdin ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
+    if (cin && !insock && !tlswait && !(tls.cmd && !tlsgo) && clen < CBUFSIZE && fdw >= 0) { x[n].fd = cfdin ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
     if (tlson && !tls.cmd && tls.mine >= 0) { x[n].fd = tls.mine ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
     else if (tlsgo && tls.ctl >= 0 && tls.mine >= 0) { x[n].fd = tls.ctl ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
     /* what the client sends behind STARTTLS waits for its 220 and our

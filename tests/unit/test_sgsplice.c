@@ -77,10 +77,21 @@ static int socket_empty (void)
 }
 
 static char big[300000], buf[300000], out[300000] ;
+static int nosplice = 0 ;
+
+/* as the relay does: up to go of the len peeked bytes by splice, the
+   rest read back (and checked); how many went by splice, or -1 */
+static ssize_t take (int to, size_t len, size_t go)
+{
+  ssize_t k = go ? sgsplice_move(srv, to, go, &nosplice) : 0 ;
+  if (k < 0) { CHECK(errno == EAGAIN) ; k = 0 ; }
+  if (!sgsplice_skip(srv, buf + k, len - k)) return -1 ;
+  return k ;
+}
 
 int main (void)
 {
-  int p[2], nosplice = 0 ;
+  int p[2] ;
   connect_pair() ;
   if (pipe2(p, O_NONBLOCK)) { perror("pipe") ; return 111 ; }
   for (size_t i = 0 ; i < sizeof big ; i++) big[i] = "0123456789abcdef\r\n."[i % 19] ;
@@ -103,7 +114,7 @@ int main (void)
       CHECK(r > 0) ;
       if (r <= 0) break ;
       CHECK(!memcmp(buf, big + at, r)) ;
-      k = sgsplice_take(srv, p[1], buf, r, r, &nosplice) ;
+      k = take(p[1], r, r) ;
       CHECK(k >= 0 && k <= r) ;
       if (k < 0) break ;
       moved = k ;
@@ -117,20 +128,20 @@ int main (void)
     CHECK(socket_empty()) ;
   }
 
-  /* only the first go bytes go to the pipe; to = -1: none */
+  /* only the first go bytes go to the pipe, or none */
   {
     ssize_t r, k ;
     sendall(big, 5000, 0) ;
     r = peek_n(buf, sizeof buf, 5000) ;
     CHECK(r == 5000) ;
-    k = sgsplice_take(srv, p[1], buf, r, 10, &nosplice) ;
+    k = take(p[1], r, 10) ;
     CHECK(k == 10) ;
     CHECK(drain_pipe(p[0], out, sizeof out) == 10 && !memcmp(out, big, 10)) ;
     CHECK(socket_empty()) ;
     sendall(big, 3000, 0) ;
     r = peek_n(buf, sizeof buf, 3000) ;
     CHECK(r == 3000) ;
-    CHECK(sgsplice_take(srv, -1, buf, r, 0, &nosplice) == 0) ;
+    CHECK(take(-1, r, 0) == 0) ;
     CHECK(drain_pipe(p[0], out, sizeof out) == 0) ;
     CHECK(socket_empty()) ;
   }
@@ -155,7 +166,7 @@ int main (void)
       if (r <= 0) { poll(0, 0, 10) ; continue ; }
       if (ns + r > sizeof seen) break ;
       memcpy(seen + ns, buf, r) ; ns += r ;
-      k = sgsplice_take(srv, p[1], buf, r, r, &nosplice) ;
+      k = take(p[1], r, r) ;
       CHECK(k >= 0) ;
       if (k < 0) break ;
       inpipe = drain_pipe(p[0], left + nl, sizeof left - nl) ;
@@ -168,6 +179,21 @@ int main (void)
     CHECK(!memcmp(seen, "ab\r\nX.\r\ncdYef", 13)) ;
     CHECK(!memcmp(left, seen, 13)) ;
     CHECK(socket_empty()) ;
+  }
+
+  /* skip checks what it reads against what was peeked */
+  {
+    ssize_t r ;
+    sendall("abcdef", 6, 0) ;
+    r = peek_n(buf, sizeof buf, 6) ;
+    CHECK(r == 6) ;
+    buf[3] = 'X' ;
+    errno = 0 ;
+    CHECK(!sgsplice_skip(srv, buf, 6) && errno == EPROTO) ;
+    while (recv(srv, buf, sizeof buf, MSG_DONTWAIT) > 0) ;
+    /* and fails, not waits, for bytes that are not there */
+    errno = 0 ;
+    CHECK(!sgsplice_skip(srv, buf, 6) && errno == EPROTO) ;
   }
 
   /* a stream passed on unscanned */

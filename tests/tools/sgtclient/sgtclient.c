@@ -21,6 +21,7 @@
  *   flush        ... and write them all in one write(); `<` flushes too
  *   sleep ms     pause
  *   raw-file p   send the bytes of file p unchanged
+ *   urgent c     send the one byte c as TCP urgent data (MSG_OOB)
  *   shutdown     half-close: no more sends, replies can still be read
  *   close        close the connection and end the script
  *   # ...        comment; blank lines are ignored
@@ -288,6 +289,10 @@ static void run(FILE *in)
       while (nanosleep(&ts, &ts) < 0 && errno == EINTR) ;
     }
     else if (!strncmp(line, "raw-file ", 9)) sendfile_raw(line + 9);
+    else if (!strncmp(line, "urgent ", 7) && n == 8) {
+      flushw();
+      if (!closed && send(fd, line + 7, 1, MSG_OOB) != 1) die(111, "send urgent byte");
+    }
     else if (!strcmp(line, "shutdown")) { flushw(); if (!closed) shutdown(fd, SHUT_WR); }
     else if (!strcmp(line, "close")) { flushw(); break; }
     else {

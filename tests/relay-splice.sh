@@ -1,0 +1,129 @@
+#!/bin/sh
+# A message body's way through the relay: peeked at, scanned, then
+# spliced from the client's socket into the smtpd's pipe
+# (src/libsmtpguard/sgsplice.c). Through the real chain, tcpserver -R -H
+# -l 0 -u (an unprivileged user, as qmaild), smtpguard under strace (so
+# that the path under test is seen taken), exim4 -bs recording what it
+# receives:
+# - bodies of 1 byte to 3 MB, written whole or in small pieces, reach exim
+#   byte for byte as sent, after peeks and splices;
+# - TCP urgent bytes inside a body reach exim in line: the end of data an
+#   urgent "." completes is answered 250 and the next MAIL too (smtpguard
+#   and exim read the same stream), nobody is kicked;
+# - a relay client's stream (RELAYCLIENT, not scanned) is spliced without
+#   a peek and arrives whole.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/deploy/deploylib.sh"
+. "$TOP/tests/tools/sgadv.sh"
+need_root
+need_sgtclient
+need_smtpguard
+command -v strace >/dev/null 2>&1 || fail "strace not installed"
+deploy_adduser sgtest-splice
+U=sgtest-splice
+# strace's ptrace and LeakSanitizer do not mix (sanitizer pass)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+export ASAN_OPTIONS
+
+mkdir "$T/rec" "$T/st" "$T/in" || fail mkdir
+chmod 755 "$T" && chown "$U:$U" "$T/rec" "$T/st" && mkdir -p "$SG_EXIM_DIR" && chown "$U:$U" "$SG_EXIM_DIR" || fail chown
+cat >"$T/guard" <<EOF
+#!/bin/sh
+SG_REC=$T/rec/\$TCPREMOTEIP
+export SG_REC
+exec strace -qq -e trace=recvfrom,splice,setsockopt -o "$T/st/\$TCPREMOTEIP" "$SG_BIN/smtpguard" -v "$SMTPD"
+EOF
+chmod 755 "$T/guard"
+start_tcpserver -u "$(id -u $U)" -g "$(id -g $U)" -- "$T/guard"
+
+# body_case NAME IP BODYFILE [PIECE]: one message; the client's bytes are
+# the expected input of exim, byte for byte. PIECE: the body is written
+# in pieces of that many bytes with a pause between them
+body_case() {
+  _bc=$1 _ip=$2 _body=$3 _piece=${4:-0}
+  {
+    printf '< 220\n> EHLO client.example.test\n< 250\n> MAIL FROM:<sender@client.example.test>\n< 250\n'
+    printf '> RCPT TO:<good-alice@example.test>\n< 250\n> DATA\n< 354\n'
+    if [ "$_piece" -gt 0 ]; then
+      split -b "$_piece" -d -a 4 "$_body" "$T/in/$_bc.p." || fail split
+      for _p in "$T/in/$_bc.p."*; do printf 'raw-file %s\nsleep 5\n' "$_p"; done
+    else
+      printf 'raw-file %s\n' "$_body"
+    fi
+    printf '> .\n< 250\n> QUIT\n< 221\neof\n'
+  } >"$T/in/$_bc.script"
+  sgt "$_bc" "$_ip" "$T/in/$_bc.script"
+  { printf 'EHLO client.example.test\r\nMAIL FROM:<sender@client.example.test>\r\n'
+    printf 'RCPT TO:<good-alice@example.test>\r\nDATA\r\n'
+    cat "$_body"; printf '.\r\nQUIT\r\n'; } >"$T/in/$_bc.want"
+  wait_until 10 grep -q " session ip=$_ip " "$SERVER_LOG"
+  assert_same_file "$T/in/$_bc.want" "$T/rec/$_ip.in" "$_bc: exim did not receive what the client sent"
+}
+
+# bodies: CRLF lines, dot-stuffed lines, a line of 2000 bytes
+mkbody() { # file kb
+  perl -e 'my ($kb) = @ARGV; my $s = ""; my $i = 0;
+    while (length($s) < $kb * 1024) { $i++;
+      $s .= ($i % 17 == 0 ? ".." : "") . ($i % 101 == 0 ? "x" x 2000 : "line $i of the body, some text to fill it") . "\r\n" }
+    print $s' "$2" >"$1" || fail "perl"
+}
+printf 'x\r\n' >"$T/b0"
+mkbody "$T/b1" 40
+mkbody "$T/b2" 3072
+body_case tiny 127.0.0.11 "$T/b0"
+body_case small 127.0.0.12 "$T/b1"
+body_case big 127.0.0.13 "$T/b2"
+body_case pieces 127.0.0.14 "$T/b1" 1000
+for ip in 127.0.0.12 127.0.0.13 127.0.0.14; do
+  assert_grep "$T/st/$ip" 'recvfrom\(0, .*MSG_PEEK' "$ip: the body was not peeked at"
+  assert_grep "$T/st/$ip" 'splice\(0, NULL, [0-9]+, NULL, [0-9]+, [A-Z_|]+\) = [1-9]' "$ip: nothing was spliced"
+  assert_grep "$T/st/$ip" 'SO_OOBINLINE' "$ip: urgent bytes not read in line"
+done
+# 3 MB: (almost) all of it spliced, not read and written, though exim
+# reads slower than the client writes (the bytes wait in the socket)
+spliced=$(sed -n 's/^splice(0, .* = \([0-9]*\)$/\1/p' "$T/st/127.0.0.13" | awk '{ s += $1 } END { print s + 0 }')
+[ "$spliced" -gt $((3072 * 1024 * 3 / 4)) ] || fail "big: only $spliced bytes of 3 MB spliced"
+
+# urgent bytes: the "." of an end of data sent as urgent data, after the
+# body's first bytes (peeked: urgent bytes in line from then on)
+printf 'Subject: urgent\r\n\r\nfirst line\r\n' >"$T/u1"
+printf '\r\n' >"$T/u2"
+cat >"$T/in/urgent.script" <<EOF
+< 220
+> EHLO client.example.test
+< 250
+> MAIL FROM:<sender@client.example.test>
+< 250
+> RCPT TO:<good-alice@example.test>
+< 250
+> DATA
+< 354
+raw-file $T/u1
+sleep 300
+urgent .
+raw-file $T/u2
+< 250
+> MAIL FROM:<second@client.example.test>
+< 250
+> QUIT
+< 221
+eof
+EOF
+sgt urgent 127.0.0.15 "$T/in/urgent.script"
+wait_until 10 grep -q " session ip=127.0.0.15 " "$SERVER_LOG"
+printf 'EHLO client.example.test\r\nMAIL FROM:<sender@client.example.test>\r\nRCPT TO:<good-alice@example.test>\r\nDATA\r\nSubject: urgent\r\n\r\nfirst line\r\n.\r\nMAIL FROM:<second@client.example.test>\r\nQUIT\r\n' >"$T/in/urgent.want"
+assert_same_file "$T/in/urgent.want" "$T/rec/127.0.0.15.in" "urgent: exim did not receive the urgent byte in line"
+
+# a relay client: not scanned, spliced straight through
+stop_pid "$SERVER_PID"
+printf '127.0.0.16:allow,RELAYCLIENT=""\n:allow\n' >"$T/rules.txt"
+tcprules "$T/rules.cdb" "$T/rules.tmp" <"$T/rules.txt" || fail tcprules
+start_tcpserver -u "$(id -u $U)" -g "$(id -g $U)" -x "$T/rules.cdb" -- "$T/guard"
+body_case relay 127.0.0.16 "$T/b2"
+assert_grep "$T/st/127.0.0.16" 'splice\(0, NULL, [0-9]+, NULL, [0-9]+, [A-Z_|]+\) = [1-9]' "relay: nothing was spliced"
+assert_no_grep "$T/st/127.0.0.16" 'MSG_PEEK' "relay: an unscanned stream was peeked at"
+
+check_no_leftovers
+assert_no_grep "$T/tcpserver."*.log " kick " "a legitimate sender was kicked"
+check_log_clean "$SERVER_LOG" "relay-splice"
+exit 0
