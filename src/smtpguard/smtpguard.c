@@ -384,17 +384,16 @@ static void pipe_full (void)
 /* the insock bytes still in the socket go by splice if they can; those
    the socket will not splice (an urgent byte at its head, or splice not
    there at all, or a pipe that takes nothing though it should) are read
-   and written instead. 0: nothing more to do now */
-static int splice_insock (size_t fwd)
+   back: 1, they are now cbuf's to write as read bytes are; 0 otherwise */
+static int splice_insock (void)
 {
   static unsigned int stalls = 0 ;
-  size_t n = fwd - cw < insock ? fwd - cw : insock ;
-  ssize_t k = sgsplice_move(cfdin, fdw, n, &nosplice) ;
+  ssize_t k = sgsplice_move(cfdin, fdw, insock, &nosplice) ;
   if (k > 0)
   {
     stalls = 0 ;
     cw += k ; insock -= k ;
-    if ((size_t)k < n) pipe_full() ;
+    if (insock) pipe_full() ;
     return 0 ;
   }
   if (k < 0 && errno == EAGAIN && !nosplice && ++stalls < 4) return 0 ;
@@ -413,7 +412,7 @@ static int splice_insock (size_t fwd)
 static void to_server (size_t fwd)
 {
   ssize_t w ;
-  if (insock && !splice_insock(fwd)) return ;
+  if (insock && !splice_insock()) return ;
   w = fd_write(fdw, cbuf + cw, fwd - cw) ;
   if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
   else
@@ -434,16 +433,18 @@ static int peeking (void)
   return !nosplice ;
 }
 
-/* the rr bytes peeked at cbuf + at were scanned: if they may all go on,
-   they stay in the socket and go by splice as the pipe takes them;
-   otherwise they are read into place (what may go, goes as usual) */
+/* the rr bytes peeked at cbuf + at: if all were scanned, they may all
+   go on, and they stay in the socket, to go by splice as the pipe takes
+   them; otherwise (a kick, a command that waits for its reply, a
+   violation in a dry run) they are read into place and go, or not, as
+   read bytes do. So bytes in the socket are never held back or dropped
+   by a later turn of the scanner. */
 static void take_peeked (size_t at, size_t rr)
 {
-  size_t fwd = scanning && sgscan_tlswait(&sess.scan) ? cs : clen ;
-  if (!kicked && fdw >= 0 && cw == at && fwd == at + rr)
+  if (!kicked && scanning && fdw >= 0 && cw == at && cs == clen)
   {
     insock = rr ;
-    splice_insock(fwd) ;
+    splice_insock() ;
   }
   else if (!sgsplice_skip(cfdin, cbuf + at, rr))
   {
