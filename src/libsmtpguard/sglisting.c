@@ -5,10 +5,13 @@
    A symlink this short lives in its inode: reading it is one
    readlinkat(2), where a file takes open, read and close, which is what
    a rebuild over a million listings and a check at every command pay.
-   It is made under a temporary name and renamed over the old one, so that
-   a reader sees the old listing or the new one, never a mix, and a writer
-   killed at any point leaves at worst a stray temporary (.tmp.<ip>.<pid>,
-   which sgstate_gc removes). A regular file holding the same text and a
+   A new listing is made under its own name (a symlink appears whole, and
+   one entry made in a directory of a million costs a third of making a
+   temporary and renaming it). One that exists is replaced: made under a
+   temporary name and renamed over the old one, so that a reader sees the
+   old listing or the new one, never a mix, and a writer killed at any
+   point leaves at worst a stray temporary (.tmp.<ip>.<pid>, which
+   sgstate_gc removes). A regular file holding the same text and a
    newline is read too. */
 
 #include <errno.h>
@@ -69,10 +72,32 @@ int sglisting_read (int listedfd, char const *ip, sglisting *l)
   return 1 ;
 }
 
+/* the listing ip exists: text replaces it, atomically */
+static int replace (int listedfd, char const *ip, char const *text)
+{
+  char tmp[SGIP_MAX + 6 + UINT64_FMT] ;
+  size_t n = strlen(ip) ;
+  memcpy(tmp, ".tmp.", 5) ; memcpy(tmp + 5, ip, n) ;
+  tmp[5 + n] = '.' ;
+  tmp[6 + n + uint64_fmt(tmp + 6 + n, (uint64_t)getpid())] = 0 ;
+  if (symlinkat(text, listedfd, tmp) == -1)
+  {
+    /* a stray from a killed writer that had our pid */
+    if (errno != EEXIST || unlinkat(listedfd, tmp, 0) == -1 || symlinkat(text, listedfd, tmp) == -1) return 0 ;
+  }
+  if (renameat(listedfd, tmp, listedfd, ip) == -1)
+  {
+    int e = errno ;
+    unlinkat(listedfd, tmp, 0) ;
+    errno = e ;
+    return 0 ;
+  }
+  return 1 ;
+}
+
 int sglisting_write (int listedfd, sglisting const *l)
 {
   char buf[LISTING_MAX] ;
-  char tmp[SGIP_MAX + 6 + UINT64_FMT] ;
   size_t len = 0, n ;
   char const *name = sgreason_name(l->reason) ;
   n = strlen(name) ; memcpy(buf, name, n) ; len += n ;
@@ -80,22 +105,7 @@ int sglisting_write (int listedfd, sglisting const *l)
   buf[len++] = ' ' ; len += uint64_fmt(buf + len, l->until) ;
   buf[len++] = ' ' ; len += uint64_fmt(buf + len, l->strikes) ;
   buf[len] = 0 ;
-  n = strlen(l->ip) ;
-  memcpy(tmp, ".tmp.", 5) ; memcpy(tmp + 5, l->ip, n) ;
-  tmp[5 + n] = '.' ;
-  tmp[6 + n + uint64_fmt(tmp + 6 + n, (uint64_t)getpid())] = 0 ;
-  if (symlinkat(buf, listedfd, tmp) == -1)
-  {
-    /* a stray from a killed writer that had our pid */
-    if (errno != EEXIST || unlinkat(listedfd, tmp, 0) == -1 || symlinkat(buf, listedfd, tmp) == -1) return 0 ;
-  }
-  if (renameat(listedfd, tmp, listedfd, l->ip) == -1)
-  {
-    int e = errno ;
-    unlinkat(listedfd, tmp, 0) ;
-    errno = e ;
-    return 0 ;
-  }
+  if (symlinkat(buf, listedfd, l->ip) == -1 && (errno != EEXIST || !replace(listedfd, l->ip, buf))) return 0 ;
   /* the new entry and its inode are durable with the directory */
   if (fsync(listedfd) == -1) return 0 ;
   return 1 ;
