@@ -1,48 +1,44 @@
 /* ISC license. */
 
-#define _GNU_SOURCE  /* splice */
+#define _GNU_SOURCE  /* splice, vmsplice */
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
-#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
 
 #include "sgsplice.h"
 
-int sgsplice_start (int fd)
+ssize_t sgsplice_lend (int to, char const *buf, size_t len)
 {
-  int one = 1 ;
-  return !setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof one) ;
+  struct iovec v = { (void *)buf, len } ;
+  return vmsplice(to, &v, 1, SPLICE_F_NONBLOCK) ;
 }
 
-ssize_t sgsplice_peek (int fd, char *buf, size_t len)
+int64_t sgsplice_unread (int fd)
 {
-  return recv(fd, buf, len, MSG_PEEK | MSG_DONTWAIT) ;
+  int n ;
+  return ioctl(fd, FIONREAD, &n) == -1 ? -1 : n ;
 }
 
 ssize_t sgsplice_move (int fd, int to, size_t len, int *nosplice)
 {
-  ssize_t r = splice(fd, 0, to, 0, len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK) ;
+  ssize_t r = splice(fd, 0, to, 0, len, SPLICE_F_NONBLOCK) ;
   if (r < 0 && errno != EAGAIN && errno != EINTR) *nosplice = 1 ;
   return r ;
 }
 
-int sgsplice_skip (int fd, char const *buf, size_t len)
+int sglend_free (sglend const *l, uint64_t unread)
 {
-  char chk[16384] ;
-  size_t got = 0 ;
-  while (got < len)
-  {
-    size_t want = len - got < sizeof chk ? len - got : sizeof chk ;
-    ssize_t r = recv(fd, chk, want, MSG_DONTWAIT) ;
-    if (r <= 0)
-    {
-      /* the bytes were shown: only a broken stream does not give them */
-      if (r < 0 && errno == EINTR) continue ;
-      if (!r || errno == EAGAIN) errno = EPROTO ;
-      return 0 ;
-    }
-    if (memcmp(chk, buf + got, r)) { errno = EPROTO ; return 0 ; }
-    got += r ;  /* every turn reads something: at most len turns */
-  }
-  return 1 ;
+  /* the pipe is read in order: what it holds is the last bytes piped */
+  if (l->fill) return 1 ;
+  return unread <= l->piped && l->piped - unread >= l->end[l->next] ;
+}
+
+void sglend_lent (sglend *l, size_t n)
+{
+  l->fill += n ;
+  if (SGLEND_SLOTSIZE - l->fill >= SGLEND_LOW) return ;
+  l->end[l->next] = l->piped ;
+  l->next = (l->next + 1) % SGLEND_SLOTS ;
+  l->fill = 0 ;
 }

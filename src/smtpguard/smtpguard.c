@@ -88,8 +88,11 @@ static int fdr = -1, fdw = -1 ;   /* child's stdout, child's stdin */
 static int cin = 1, cout = 1 ;    /* client side still open */
 static int kicked = 0, wouldkicked = 0 ;
 static uint64_t bytes_in = 0, bytes_out = 0 ;
-static int nosplice = 0 ;   /* the client is no socket, or the kernel cannot splice */
-static size_t insock = 0 ;  /* cbuf's last bytes, peeked and scanned, still in the socket */
+static int nosplice = 0 ;   /* the kernel cannot splice the client's stream */
+static int nolend = 0 ;     /* or lend to the smtpd's pipe (sgsplice.h) */
+static sglend lend = SGLEND_ZERO ;
+static char lbuf[SGLEND_SLOTS * SGLEND_SLOTSIZE] ;   /* a body's slots, lent to the pipe */
+static size_t lpos = 0, llen = 0 ;   /* bytes being lent, at sglend_at: lent so far, all */
 
 static char cbuf[CBUFSIZE] ;
 static size_t cw = 0, cs = 0, clen = 0 ;   /* written to server, scanned, end */
@@ -107,7 +110,7 @@ static void grace_deadline (void)
 static void close_child_in (void)
 {
   if (fdw >= 0) { fd_close(fdw) ; fdw = -1 ; }
-  cw = cs = clen = insock = 0 ;
+  cw = cs = clen = llen = lpos = 0 ;
 }
 
 /* The client is gone (read or write error): nothing more can reach it.
@@ -212,6 +215,38 @@ static unsigned int violation_reason (sgevent const *ev)
   }
 }
 
+/* one event of the client's stream, n bytes scanned: 1 to scan on */
+static int client_event (sgevent const *ev, size_t n)
+{
+  SGTRACE_EVENT(ev) ;
+  if (ev->type == SGEV_NONE && !n) return 0 ;
+  if (ev->type == SGEV_LONGLINE || ev->type == SGEV_VIOLATION)
+  {
+    scanning = 0 ;
+    /* behind a TLS layer, uncounted sessions are scanned only to see
+       their STARTTLS: no kick for them */
+    if (!tlson || sess.counting) kick(violation_reason(ev)) ;
+    return 0 ;
+  }
+  if (tlscheck && sess.scan.cmode == SGC_BLIND)
+  {
+    /* a TLS record after 220 to STARTTLS: opaque from now on */
+    sess.blind = 1 ;
+    sglog_word(PROG, "info", "blind", ip, "reason", "starttls") ;
+    scanning = 0 ;
+    cs = clen ;
+    return 0 ;
+  }
+  if (ev->type == SGEV_COMMAND) sgsession_command(&sess, ev) ;
+  if (ev->type == SGEV_COMMAND && sess.counting && sess.st && !opt.dryrun && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
+  {
+    /* listed by another session: this command never reaches the smtpd */
+    kick(SGR_LISTED) ;
+    return 0 ;
+  }
+  return 1 ;
+}
+
 static void scan_client (void)
 {
   while (cs < clen && !kicked)
@@ -221,32 +256,7 @@ static void scan_client (void)
     if (!scanning) { cs = clen ; break ; }
     n = sgscan_client(&sess.scan, cbuf + cs, clen - cs, &ev) ;
     cs += n ;
-    SGTRACE_EVENT(&ev) ;
-    if (ev.type == SGEV_NONE && !n) break ;
-    if (ev.type == SGEV_LONGLINE || ev.type == SGEV_VIOLATION)
-    {
-      scanning = 0 ;
-      /* behind a TLS layer, uncounted sessions are scanned only to see
-         their STARTTLS: no kick for them */
-      if (!tlson || sess.counting) kick(violation_reason(&ev)) ;
-      break ;
-    }
-    if (tlscheck && sess.scan.cmode == SGC_BLIND)
-    {
-      /* a TLS record after 220 to STARTTLS: opaque from now on */
-      sess.blind = 1 ;
-      sglog_word(PROG, "info", "blind", ip, "reason", "starttls") ;
-      scanning = 0 ;
-      cs = clen ;
-      break ;
-    }
-    if (ev.type == SGEV_COMMAND) sgsession_command(&sess, &ev) ;
-    if (ev.type == SGEV_COMMAND && sess.counting && sess.st && !opt.dryrun && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
-    {
-      /* listed by another session: this command never reaches the smtpd */
-      kick(SGR_LISTED) ;
-      break ;
-    }
+    if (!client_event(&ev, n)) break ;
   }
 }
 
@@ -346,7 +356,6 @@ static void tls_handoff (void)
     return ;
   }
   cfdin = tls.rd ; cfdout = tls.wr ;
-  nosplice = 1 ;  /* the layer's pipes cannot be peeked at */
   tlsgo = 1 ; tlswait = 0 ;
   sglog_word(PROG, "info", "tls", ip, "layer", "ucspi") ;
 }
@@ -381,76 +390,72 @@ static void pipe_full (void)
   if (!bigpipe++) fcntl(fdw, F_SETPIPE_SZ, PIPEBIG) ;
 }
 
-/* the insock bytes still in the socket go by splice if they can; those
-   the socket will not splice (an urgent byte at its head, or splice not
-   there at all, or a pipe that takes nothing though it should) are read
-   back: 1, they are now cbuf's to write as read bytes are; 0 otherwise */
-static int splice_insock (void)
-{
-  static unsigned int stalls = 0 ;
-  ssize_t k = sgsplice_move(cfdin, fdw, insock, &nosplice) ;
-  if (k > 0)
-  {
-    stalls = 0 ;
-    cw += k ; insock -= k ;
-    if (insock) pipe_full() ;
-    return 0 ;
-  }
-  if (k < 0 && errno == EAGAIN && !nosplice && ++stalls < 4) return 0 ;
-  stalls = 0 ;
-  if (!sgsplice_skip(cfdin, cbuf + cw, insock))
-  {
-    strerr_warnwu2sys("take the peeked bytes from ", "the client") ;
-    client_gone() ;
-    return 0 ;
-  }
-  insock = 0 ;
-  return 1 ;
-}
-
 /* up to fwd: behind STARTTLS, only what was scanned goes on */
 static void to_server (size_t fwd)
 {
-  ssize_t w ;
-  if (insock && !splice_insock()) return ;
-  w = fd_write(fdw, cbuf + cw, fwd - cw) ;
+  ssize_t w = fd_write(fdw, cbuf + cw, fwd - cw) ;
   if (w < 0) { if (errno != EAGAIN) { cin = 0 ; close_child_in() ; } }
   else
   {
     if ((size_t)w < fwd - cw) pipe_full() ;
     cw += w ;
+    lend.piped += w ;
   }
 }
 
-/* A body streams from the socket: peek at it, so that once scanned it
-   can be spliced on (sgsplice.h) rather than read and written. Only
-   with nothing waiting for the smtpd, so the bytes keep their order. */
-static int peeking (void)
+/* the bytes being lent go on into the pipe, as far as the pipe takes
+   them; if the kernel will not lend, the rest goes as read bytes do */
+static void lend_more (void)
 {
-  static int started = 0 ;
-  if (nosplice || !scanning || fdw < 0 || cw != clen || !sgscan_streaming(&sess.scan)) return 0 ;
-  if (!started++ && !sgsplice_start(cfdin)) nosplice = 1 ;
-  return !nosplice ;
+  char const *at = lbuf + sglend_at(&lend) ;
+  ssize_t w = sgsplice_lend(fdw, at + lpos, llen - lpos) ;
+  if (w < 0)
+  {
+    if (errno == EAGAIN) { pipe_full() ; return ; }
+    if (errno == EPIPE) { cin = 0 ; close_child_in() ; return ; }
+    nolend = 1 ;
+    compact_client() ;  /* all done with: nothing was read behind lent bytes */
+    memcpy(cbuf + clen, at + lpos, llen - lpos) ;
+    clen += llen - lpos ; cs = clen ;
+    sglend_lent(&lend, llen) ;
+    llen = lpos = 0 ;
+    return ;
+  }
+  lend.piped += w ; lpos += w ;
+  if (lpos < llen) { pipe_full() ; return ; }
+  sglend_lent(&lend, llen) ;
+  llen = lpos = 0 ;
 }
 
-/* the rr bytes peeked at cbuf + at: if all were scanned, they may all
-   go on, and they stay in the socket, to go by splice as the pipe takes
-   them; otherwise (a kick, a command that waits for its reply, a
-   violation in a dry run) they are read into place and go, or not, as
-   read bytes do. So bytes in the socket are never held back or dropped
-   by a later turn of the scanner. */
-static void take_peeked (size_t at, size_t rr)
+/* A body streams in: it is read into the ring (sgsplice.h), to be lent
+   from there, when nothing read before waits or is still to be scanned
+   and the slot to fill is free of what the pipe holds. */
+static int lending (void)
 {
-  if (!kicked && scanning && fdw >= 0 && cw == at && cs == clen)
+  int64_t unread = 0 ;
+  if (nolend || !scanning || kicked || fdw < 0 || llen || cw != clen || cs != clen || !sgscan_streaming(&sess.scan)) return 0 ;
+  if (!lend.fill) unread = sgsplice_unread(fdw) ;
+  return unread >= 0 && sglend_free(&lend, unread) ;
+}
+
+/* rr bytes read into the ring, scanned there: a stretch of body with
+   nothing in it for the scanner is lent as it is; one with the end of
+   the data (or a violation) goes on as read bytes do */
+static void lend_read (char const *at, size_t rr)
+{
+  sgevent ev ;
+  size_t n = sgscan_client(&sess.scan, at, rr, &ev) ;
+  if (ev.type == SGEV_NONE && n == rr && sgscan_streaming(&sess.scan))
   {
-    insock = rr ;
-    splice_insock() ;
+    SGTRACE_EVENT(&ev) ;
+    llen = rr ; lpos = 0 ;
+    lend_more() ;
+    return ;
   }
-  else if (!sgsplice_skip(cfdin, cbuf + at, rr))
-  {
-    strerr_warnwu2sys("take the peeked bytes from ", "the client") ;
-    client_gone() ;
-  }
+  compact_client() ;
+  memcpy(cbuf + clen, at, rr) ;
+  cs = clen + n ; clen += rr ;
+  if (client_event(&ev, n)) scan_client() ;
 }
 
 /* a stream we do not scan (a relay client, TLS we cannot see) goes
@@ -458,10 +463,11 @@ static void take_peeked (size_t at, size_t rr)
 static ssize_t pass_blind (size_t want)
 {
   ssize_t k ;
-  if (nosplice || scanning || fdw < 0 || cw != clen) return 0 ;
+  if (nosplice || scanning || fdw < 0 || cw != clen || llen) return 0 ;
   k = sgsplice_move(cfdin, fdw, want, &nosplice) ;
   if (k <= 0) return 0 ;
   bytes_in += k ;
+  lend.piped += k ;
   return k ;
 }
 
@@ -487,7 +493,7 @@ static void relay (void)
 
     x[0].fd = spfd ; x[0].events = IOPAUSE_READ ;
     compact_client() ;
-    if (cin && !insock && !tlswait && !(tls.cmd && !tlsgo) && clen < CBUFSIZE && fdw >= 0) { x[n].fd = cfdin ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
+    if (cin && !llen && !tlswait && !(tls.cmd && !tlsgo) && clen < CBUFSIZE && fdw >= 0) { x[n].fd = cfdin ; x[n].events = IOPAUSE_READ ; icin = n++ ; }
     if (tlson && !tls.cmd && tls.mine >= 0) { x[n].fd = tls.mine ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
     else if (tlsgo && tls.ctl >= 0 && tls.mine >= 0) { x[n].fd = tls.ctl ; x[n].events = IOPAUSE_READ ; ictl = n++ ; }
     /* what the client sends behind STARTTLS waits for its 220 and our
@@ -495,7 +501,7 @@ static void relay (void)
        DATA, AUTH), it goes on: a violation found there later is kicked
        before any reply to it reaches the client */
     fwd = scanning && sgscan_tlswait(&sess.scan) ? cs : clen ;
-    if (fdw >= 0 && cw < fwd) { x[n].fd = fdw ; x[n].events = IOPAUSE_WRITE ; iw = n++ ; }
+    if (fdw >= 0 && (cw < fwd || llen)) { x[n].fd = fdw ; x[n].events = IOPAUSE_WRITE ; iw = n++ ; }
     if (fdr >= 0 && slen < SBUFSIZE) { x[n].fd = fdr ; x[n].events = IOPAUSE_READ ; ir = n++ ; }
     if (cout && sw < ss && !greethold) { x[n].fd = cfdout ; x[n].events = IOPAUSE_WRITE ; icout = n++ ; }
     until = tain_less(&idle, &deadline) ? &idle : &deadline ;
@@ -513,7 +519,7 @@ static void relay (void)
     if (ictl >= 0 && x[ictl].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) sgucspitls_control(&tls, x[ictl].fd) ;
 
     if (icout >= 0 && x[icout].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) to_client() ;
-    if (iw >= 0 && x[iw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) to_server(fwd) ;
+    if (iw >= 0 && x[iw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) { if (llen) lend_more() ; else to_server(fwd) ; }
     if (ir >= 0 && x[ir].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
     {
       ssize_t rr = fd_read(fdr, sbuf + slen, SBUFSIZE - slen) ;
@@ -538,11 +544,12 @@ static void relay (void)
     if (icin >= 0 && x[icin].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
     for (unsigned int more = 0 ; more < 16 ; more++)
     {
-      size_t want = CBUFSIZE - clen, at = clen ;
-      int peek = peeking() ;
+      int lent = lending() ;
+      char *to = lent ? lbuf + sglend_at(&lend) : cbuf + clen ;
+      size_t want = lent ? sglend_room(&lend) : CBUFSIZE - clen ;
       ssize_t rr = pass_blind(want) ;
       if (rr > 0) { if ((size_t)rr == want) continue ; break ; }
-      rr = peek ? sgsplice_peek(cfdin, cbuf + clen, want) : fd_read(cfdin, cbuf + clen, want) ;
+      rr = fd_read(cfdin, to, want) ;
       if (rr < 0 && errno == EAGAIN) ;
       else if (rr <= 0)
       {
@@ -553,15 +560,15 @@ static void relay (void)
       }
       else
       {
-        clen += rr ; bytes_in += rr ;
-        scan_client() ;
-        if (peek) take_peeked(at, rr) ;
+        bytes_in += rr ;
+        if (lent) lend_read(to, rr) ;
+        else { clen += rr ; scan_client() ; }
         fwd = scanning && sgscan_tlswait(&sess.scan) ? cs : clen ;
         if (fdw >= 0 && cw < fwd) to_server(fwd) ;
         if (cout && sw < ss && !greethold) to_client() ;  /* a kick's 421 */
         /* a full read of a stream (a body) that all went on: more is
            almost surely waiting, read it without waiting for a wake */
-        if ((size_t)rr == want && want == CBUFSIZE && cin && fdw >= 0 && cw == clen && !kicked)
+        if ((size_t)rr == want && (lent || want == CBUFSIZE) && cin && fdw >= 0 && cw == clen && !llen && !kicked)
         {
           compact_client() ;
           continue ;
@@ -571,7 +578,7 @@ static void relay (void)
     }
     /* client EOF and all of its bytes written: the smtpd gets EOF, but
        the bytes not yet scanned stay, their replies are still to come */
-    if (!cin && fdw >= 0 && cw >= clen) { fd_close(fdw) ; fdw = -1 ; }
+    if (!cin && fdw >= 0 && cw >= clen && !llen) { fd_close(fdw) ; fdw = -1 ; }
     if (childdone && fdr >= 0 && !tain_future(&deadline)) break ;
   }
 }
