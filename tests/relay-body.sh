@@ -33,9 +33,18 @@ cat >"$T/guard" <<EOF
 #!/bin/sh
 SG_REC=$T/rec/\$TCPREMOTEIP
 export SG_REC
-exec strace -qq -e trace=read,vmsplice,splice,ioctl -o "$T/st/\$TCPREMOTEIP" "$SG_BIN/smtpguard" -v "$SMTPD"
+# 127.0.0.18's smtpd takes a 1 MiB stdin pipe, more than the ring
+big=
+[ "\$TCPREMOTEIP" = 127.0.0.18 ] && big="$T/bigpipe"
+exec strace -qq -e trace=read,vmsplice,splice,ioctl -o "$T/st/\$TCPREMOTEIP" "$SG_BIN/smtpguard" -v \$big "$SMTPD"
 EOF
-chmod 755 "$T/guard"
+cat >"$T/bigpipe" <<'EOF'
+#!/usr/bin/perl
+# F_SETPIPE_SZ (1031): the pipe can hold more than smtpguard's ring
+fcntl(STDIN, 1031, 1048576) or die "bigpipe: F_SETPIPE_SZ: $!\n";
+exec @ARGV or die "bigpipe: exec: $!\n";
+EOF
+chmod 755 "$T/guard" "$T/bigpipe"
 start_tcpserver -u "$(id -u $U)" -g "$(id -g $U)" -- "$T/guard"
 
 # body_case NAME IP BODYFILE [PIECE]: one message; the client's bytes are
@@ -128,14 +137,27 @@ PORT=$G_PORT SERVER_PID=$G_PID SERVER_LOG=$G_LOG
 assert_same_file "$T/rec/bare.127.0.0.15.in" "$T/rec/127.0.0.15.in" "urgent: exim received other bytes through smtpguard than alone"
 assert_grep "$T/rec/127.0.0.15.in" '^first line' "urgent: the body did not reach exim"
 
-# a relay client: not scanned, spliced straight through
+# a relay client: not scanned, spliced straight through; a client whose
+# smtpd is declared not to read its stdin (SMTPGUARD_NOLEND): nothing
+# lent
 stop_pid "$SERVER_PID"
-printf '127.0.0.16:allow,RELAYCLIENT=""\n:allow\n' >"$T/rules.txt"
+printf '127.0.0.16:allow,RELAYCLIENT=""\n127.0.0.17:allow,SMTPGUARD_NOLEND=""\n:allow\n' >"$T/rules.txt"
 tcprules "$T/rules.cdb" "$T/rules.tmp" <"$T/rules.txt" || fail tcprules
 start_tcpserver -u "$(id -u $U)" -g "$(id -g $U)" -x "$T/rules.cdb" -- "$T/guard"
 body_case relay 127.0.0.16 "$T/b2"
 assert_grep "$T/st/127.0.0.16" '^splice\(0, NULL, [0-9]+, NULL, [0-9]+, [A-Z_|]+\) = [1-9]' "relay: nothing was spliced"
 assert_no_grep "$T/st/127.0.0.16" '^vmsplice' "relay: an unscanned stream was lent"
+body_case nolend 127.0.0.17 "$T/b2"
+assert_no_grep "$T/st/127.0.0.17" '^vmsplice' "nolend: a body was lent"
+
+# an smtpd whose pipe holds more than the ring, reading slower than the
+# client writes: when the slot to fill next may still be in the pipe
+# (FIONREAD says so), the body is read into the client buffer and
+# written instead, and still arrives whole
+body_case bigpipe 127.0.0.18 "$T/b2"
+assert_grep "$T/st/127.0.0.18" '^vmsplice\([0-9]+, .*\) = [1-9]' "bigpipe: nothing of the body was lent"
+awk '/^ioctl\(.*FIONREAD/ { f = 1; next } f && /^read\(0, .*, 262144\) = [1-9]/ { n++ } { f = 0 } END { exit !n }' "$T/st/127.0.0.18" ||
+  fail "bigpipe: a slot still in the pipe was never passed over (no read into the client buffer after FIONREAD)"
 
 check_no_leftovers
 assert_no_grep "$T/tcpserver."*.log " kick " "a legitimate sender was kicked"

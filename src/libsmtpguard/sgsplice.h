@@ -13,7 +13,7 @@
    them, and the smtpd's read copies from them. Lent bytes must stay
    untouched until the smtpd has read them, so they live in a ring of
    slots of their own (sglend), and a slot is filled again only when the
-   pipe holds nothing of it. They are our pages: a client on the same
+   pipe holds nothing of it (see below). They are our pages: a client on the same
    host cannot change them after the scan, as it could change pages
    spliced from the socket (sendfile, vmsplice on its side).
 
@@ -25,9 +25,14 @@
 
    sgsplice_move: up to len bytes from fd straight into the pipe to, for
    a stream that is not scanned (nothing to keep in step with). As
-   splice(2): 0 is EOF or a TCP urgent byte (read fd as usual to tell),
-   -1 with EAGAIN a full pipe or no data. Sets *nosplice when the kernel
-   cannot splice between the two at all. */
+   splice(2) on a non-blocking fd: 0 is EOF; -1 with EAGAIN a full pipe,
+   no data, or a TCP urgent byte at the head (read fd as usual then).
+   Sets *nosplice when the kernel cannot splice between the two at all.
+
+   The smtpd must take its stdin with read(2), as qmail-smtpd, exim and
+   Postfix's smtpd do: a child that moved it on with splice(2) or tee(2)
+   would carry references to lent pages out of the pipe, where FIONREAD
+   no longer sees them. Such a child runs with SMTPGUARD_NOLEND set. */
 extern ssize_t sgsplice_lend (int to, char const *buf, size_t len) ;
 extern int64_t sgsplice_unread (int fd) ;
 extern ssize_t sgsplice_move (int fd, int to, size_t len, int *nosplice) ;
@@ -37,12 +42,12 @@ extern ssize_t sgsplice_move (int fd, int to, size_t len, int *nosplice) ;
    the pipe holds nothing of what was lent from it before, which is known
    from two counts: piped, every byte that went into the pipe, written or
    lent; end[k], piped just after slot k's last lent byte. The pipe is
-   read in order, so slot k is free once it holds fewer unread bytes than
+   read in order, so slot k is free once it holds no more unread bytes than
    were piped after end[k]: asked (FIONREAD) once per slot, not per read. */
 #define SGLEND_SLOTS 8   /* 512 KiB: twice what a 256 KiB pipe can hold of it */
 #define SGLEND_SLOTSIZE 65536
 #define SGLEND_LOW 4096   /* a slot with less room than this is full */
-typedef struct sglend_s sglend, *sglend_ref ;
+typedef struct sglend_s sglend ;
 struct sglend_s
 {
   uint64_t piped ;

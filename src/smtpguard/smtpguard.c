@@ -43,7 +43,7 @@
 #define USAGE "smtpguard [ -v ] [ -n ] [ -c ] [ -b badrcpt ] [ -s rset ] [ -a authfail ] [ -e errors ] [ -m text ] [ -g grace ] [ -t timeout ] [ -d statedir [ -W window ] [ -k kicks ] [ -l listtime ] [ -x listmax ] [ -H history ] [ -G ms [ -E log|strike|list ] [ -B text ] [ -P passtime ] ] ] prog..."
 #define dieusage() strerr_dieusage(100, USAGE)
 
-#define CBUFSIZE 262144  /* a body streams in reads this big: fewer system calls per MB */
+#define CBUFSIZE 262144  /* commands, and a body when it cannot be lent, in reads this big */
 #define SBUFSIZE 16384
 #define PIPEBIG 262144  /* the smtpd's stdin pipe while a body streams */
 #define EXIT_KICK 99
@@ -91,7 +91,7 @@ static uint64_t bytes_in = 0, bytes_out = 0 ;
 static int nosplice = 0 ;   /* the kernel cannot splice the client's stream */
 static int nolend = 0 ;     /* or lend to the smtpd's pipe (sgsplice.h) */
 static sglend lend = SGLEND_ZERO ;
-static char lbuf[SGLEND_SLOTS * SGLEND_SLOTSIZE] ;   /* a body's slots, lent to the pipe */
+static char lbuf[SGLEND_SLOTS * SGLEND_SLOTSIZE] __attribute__((aligned(4096))) ;   /* a body's slots, lent to the pipe: whole pages */
 static size_t lpos = 0, llen = 0 ;   /* bytes being lent, at sglend_at: lent so far, all */
 
 static char cbuf[CBUFSIZE] ;
@@ -404,11 +404,13 @@ static void to_server (size_t fwd)
 }
 
 /* the bytes being lent go on into the pipe, as far as the pipe takes
-   them; if the kernel will not lend, the rest goes as read bytes do */
+   them; if the kernel will not lend, the rest goes as read bytes do.
+   Less than a page is written: lent, it would take a pipe slot of its
+   own, written, it fills the pipe's last page */
 static void lend_more (void)
 {
   char const *at = lbuf + sglend_at(&lend) ;
-  ssize_t w = sgsplice_lend(fdw, at + lpos, llen - lpos) ;
+  ssize_t w = llen < SGLEND_LOW ? fd_write(fdw, at + lpos, llen - lpos) : sgsplice_lend(fdw, at + lpos, llen - lpos) ;
   if (w < 0)
   {
     if (errno == EAGAIN) { pipe_full() ; return ; }
@@ -441,7 +443,7 @@ static int lending (void)
 /* rr bytes read into the ring, scanned there: a stretch of body with
    nothing in it for the scanner is lent as it is; one with the end of
    the data (or a violation) goes on as read bytes do */
-static void lend_read (char const *at, size_t rr)
+static void lend_read (char *at, size_t rr)
 {
   sgevent ev ;
   size_t n = sgscan_client(&sess.scan, at, rr, &ev) ;
@@ -454,12 +456,13 @@ static void lend_read (char const *at, size_t rr)
   }
   compact_client() ;
   memcpy(cbuf + clen, at, rr) ;
+  memset(at, 0, rr) ;  /* never lent; what follows a body's end may be credentials */
   cs = clen + n ; clen += rr ;
   if (client_event(&ev, n)) scan_client() ;
 }
 
 /* a stream we do not scan (a relay client, TLS we cannot see) goes
-   straight from the socket into the pipe; 0 if it must be read instead */
+   straight from the client's fd into the pipe; 0 if it must be read instead */
 static ssize_t pass_blind (size_t want)
 {
   ssize_t k ;
@@ -705,6 +708,7 @@ int main (int argc, char const *const *argv)
     if (x) ip = x ;
   }
   sglimits_env(&limits) ;
+  if (getenv("SMTPGUARD_NOLEND")) nolend = 1 ;
   scanning = opt.countrelay || !getenv("RELAYCLIENT") ;
   sgsession_init(&sess, &limits, scanning) ;
   if (opt.statedir && scanning) setup_state(&sconf) ;

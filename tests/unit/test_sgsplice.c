@@ -34,7 +34,7 @@ static void ring (void)
   l.piped += S - 1000 - (SGLEND_LOW - 1) ; sglend_lent(&l, S - 1000 - (SGLEND_LOW - 1)) ;
   CHECK(l.next == 1 && sglend_at(&l) == S && l.end[0] == S - (SGLEND_LOW - 1)) ;
   l.piped += SGLEND_LOW - 1 ;  /* (written bytes count too) */
-  /* three more slots filled whole: slot 0 is next again */
+  /* the other slots filled whole: slot 0 is next again */
   for (unsigned int k = 1 ; k < SGLEND_SLOTS ; k++) { l.piped += S ; sglend_lent(&l, S) ; }
   CHECK(l.next == 0 && l.fill == 0 && l.piped == SGLEND_SLOTS * S) ;
   /* slot 0 ended at S - (LOW - 1): free once the pipe holds at most
@@ -78,7 +78,11 @@ static void lend (void)
   CHECK(sgsplice_lend(p[1], slot, 100) == -1 && errno == EPIPE) ;
   close(p[1]) ;
   /* not a pipe */
-  CHECK(sgsplice_unread(open("/", O_RDONLY | O_DIRECTORY)) == -1) ;
+  {
+    int d = open("/", O_RDONLY | O_DIRECTORY) ;
+    CHECK(d >= 0 && sgsplice_unread(d) == -1) ;
+    if (d >= 0) close(d) ;
+  }
 }
 
 static void move (void)
