@@ -13,13 +13,18 @@
 #   would drop it reading the socket (its recording is the same with and
 #   without smtpguard), and the session stays paired;
 # - a relay client's stream (RELAYCLIENT, not scanned) is spliced from
-#   the socket into the pipe, never lent.
+#   the socket into the pipe, never lent; with SMTPGUARD_NOLEND nothing is
+#   lent; where vmsplice is refused, the body is written, whole;
+# - an smtpd that enlarged its pipe (more than the ring): a slot still in
+#   the pipe is passed over, the body arrives whole;
+# - an smtpd that dies in the middle of a body ends the session at once.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/deploy/deploylib.sh"
 . "$TOP/tests/tools/sgadv.sh"
 need_root
 need_sgtclient
 need_smtpguard
+need_tools sgnovmsplice
 command -v strace >/dev/null 2>&1 || fail "strace not installed"
 deploy_adduser sgtest-body
 U=sgtest-body
@@ -29,14 +34,21 @@ export ASAN_OPTIONS
 
 mkdir "$T/rec" "$T/st" "$T/in" || fail mkdir
 chmod 755 "$T" && chown "$U:$U" "$T/rec" "$T/st" && mkdir -p "$SG_EXIM_DIR" && chown "$U:$U" "$SG_EXIM_DIR" || fail chown
+# by client address: 127.0.0.18's smtpd takes a 1 MiB stdin pipe, more
+# than the ring; 127.0.0.19's smtpguard may not vmsplice; 127.0.0.20's
+# smtpd dies in the middle of the body
 cat >"$T/guard" <<EOF
 #!/bin/sh
 SG_REC=$T/rec/\$TCPREMOTEIP
 export SG_REC
-# 127.0.0.18's smtpd takes a 1 MiB stdin pipe, more than the ring
-big=
-[ "\$TCPREMOTEIP" = 127.0.0.18 ] && big="$T/bigpipe"
-exec strace -qq -e trace=read,vmsplice,splice,ioctl -o "$T/st/\$TCPREMOTEIP" "$SG_BIN/smtpguard" -v \$big "$SMTPD"
+pre=
+set -- "$SMTPD"
+case \$TCPREMOTEIP in
+  127.0.0.18) set -- "$T/bigpipe" "$SMTPD" ;;
+  127.0.0.19) pre="$BUILD/tests/tools/sgnovmsplice" ;;
+  127.0.0.20) set -- "$T/diesmtpd" ;;
+esac
+exec strace -qq -e trace=read,vmsplice,splice,ioctl -o "$T/st/\$TCPREMOTEIP" \$pre "$SG_BIN/smtpguard" -v "\$@"
 EOF
 cat >"$T/bigpipe" <<'EOF'
 #!/usr/bin/perl
@@ -44,6 +56,17 @@ cat >"$T/bigpipe" <<'EOF'
 fcntl(STDIN, 1031, 1048576) or die "bigpipe: F_SETPIPE_SZ: $!\n";
 exec @ARGV or die "bigpipe: exec: $!\n";
 EOF
+cat >"$T/diesmtpd" <<'EOF'
+#!/usr/bin/perl
+# an smtpd that reads 100 KB of the body, then exits 3
+$| = 1;
+print "220 die.example.test ESMTP\r\n";
+while (<STDIN>) {
+  if (/^DATA/i) { print "354 go on\r\n"; read(STDIN, my $b, 100000); exit 3; }
+  print "250 ok\r\n";
+}
+EOF
+chmod 755 "$T/diesmtpd"
 chmod 755 "$T/guard" "$T/bigpipe"
 start_tcpserver -u "$(id -u $U)" -g "$(id -g $U)" -- "$T/guard"
 
@@ -158,6 +181,31 @@ body_case bigpipe 127.0.0.18 "$T/b2"
 assert_grep "$T/st/127.0.0.18" '^vmsplice\([0-9]+, .*\) = [1-9]' "bigpipe: nothing of the body was lent"
 awk '/^ioctl\(.*FIONREAD/ { f = 1; next } f && /^read\(0, .*, 262144\) = [1-9]/ { n++ } { f = 0 } END { exit !n }' "$T/st/127.0.0.18" ||
   fail "bigpipe: a slot still in the pipe was never passed over (no read into the client buffer after FIONREAD)"
+
+# smtpguard where vmsplice is refused (a sandbox): the first lend fails,
+# lending stops, the body is written and arrives whole
+body_case novmsplice 127.0.0.19 "$T/b2"
+assert_grep "$T/st/127.0.0.19" '^vmsplice\(.* = -1 EINVAL' "novmsplice: vmsplice was not refused"
+[ "$(grep -c '^vmsplice' "$T/st/127.0.0.19")" -eq 1 ] || fail "novmsplice: lending went on after vmsplice was refused"
+
+# an smtpd that dies in the middle of the body: the session ends at once
+# with its status, the client is closed, nothing hangs
+cat >"$T/in/die.script" <<EOF
+< 220
+> EHLO client.example.test
+< 250
+> MAIL FROM:<sender@client.example.test>
+< 250
+> RCPT TO:<good-alice@example.test>
+< 250
+> DATA
+< 354
+raw-file $T/b2
+eof
+EOF
+sgt die 127.0.0.20 "$T/in/die.script"
+wait_until 10 grep -q " session ip=127.0.0.20 " "$SERVER_LOG"
+assert_grep "$SERVER_LOG" " session ip=127\.0\.0\.20 .*end=server-eof .*status=3\b" "die: the session did not end with the smtpd's exit"
 
 check_no_leftovers
 assert_no_grep "$T/tcpserver."*.log " kick " "a legitimate sender was kicked"
