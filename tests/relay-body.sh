@@ -17,7 +17,9 @@
 #   lent; where vmsplice is refused, the body is written, whole;
 # - an smtpd that enlarged its pipe (more than the ring): a slot still in
 #   the pipe is passed over, the body arrives whole;
-# - an smtpd that dies in the middle of a body ends the session at once.
+# - an smtpd that dies in the middle of a body ends the session at once;
+#   one that stops reading there, with lent bytes waiting, ends it at the
+#   timeout (-t).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/deploy/deploylib.sh"
 . "$TOP/tests/tools/sgadv.sh"
@@ -36,19 +38,21 @@ mkdir "$T/rec" "$T/st" "$T/in" || fail mkdir
 chmod 755 "$T" && chown "$U:$U" "$T/rec" "$T/st" && mkdir -p "$SG_EXIM_DIR" && chown "$U:$U" "$SG_EXIM_DIR" || fail chown
 # by client address: 127.0.0.18's smtpd takes a 1 MiB stdin pipe, more
 # than the ring; 127.0.0.19's smtpguard may not vmsplice; 127.0.0.20's
-# smtpd dies in the middle of the body
+# smtpd dies in the middle of the body; 127.0.0.21's stops reading there
+# (and its smtpguard has a 2 s timeout)
 cat >"$T/guard" <<EOF
 #!/bin/sh
 SG_REC=$T/rec/\$TCPREMOTEIP
 export SG_REC
-pre=
+pre= t=
 set -- "$SMTPD"
 case \$TCPREMOTEIP in
   127.0.0.18) set -- "$T/bigpipe" "$SMTPD" ;;
   127.0.0.19) pre="$BUILD/tests/tools/sgnovmsplice" ;;
   127.0.0.20) set -- "$T/diesmtpd" ;;
+  127.0.0.21) set -- "$T/diesmtpd" stall ; t="-t 2 -g 500" ;;
 esac
-exec strace -qq -e trace=read,vmsplice,splice,ioctl -o "$T/st/\$TCPREMOTEIP" \$pre "$SG_BIN/smtpguard" -v "\$@"
+exec strace -qq -e trace=read,write,vmsplice,splice,ioctl -o "$T/st/\$TCPREMOTEIP" \$pre "$SG_BIN/smtpguard" -v \$t "\$@"
 EOF
 cat >"$T/bigpipe" <<'EOF'
 #!/usr/bin/perl
@@ -58,11 +62,17 @@ exec @ARGV or die "bigpipe: exec: $!\n";
 EOF
 cat >"$T/diesmtpd" <<'EOF'
 #!/usr/bin/perl
-# an smtpd that reads 100 KB of the body, then exits 3
+# an smtpd that reads 100 KB of the body, then exits 3, or with the
+# argument "stall" stops reading (for 60 s at most)
 $| = 1;
 print "220 die.example.test ESMTP\r\n";
 while (<STDIN>) {
-  if (/^DATA/i) { print "354 go on\r\n"; read(STDIN, my $b, 100000); exit 3; }
+  if (/^DATA/i) {
+    print "354 go on\r\n";
+    read(STDIN, my $b, 100000);
+    sleep 60 if @ARGV && $ARGV[0] eq "stall";
+    exit 3;
+  }
   print "250 ok\r\n";
 }
 EOF
@@ -206,6 +216,26 @@ EOF
 sgt die 127.0.0.20 "$T/in/die.script"
 wait_until 10 grep -q " session ip=127.0.0.20 " "$SERVER_LOG"
 assert_grep "$SERVER_LOG" " session ip=127\.0\.0\.20 .*end=server-eof .*status=3\b" "die: the session did not end with the smtpd's exit"
+
+# an smtpd that stops reading in the middle of the body, the pipe full
+# of lent bytes: the timeout (-t 2) ends the session, the smtpd is
+# ended after the grace time, nothing waits for the 60 s
+_t0=$(date +%s)
+sgt stall 127.0.0.21 "$T/in/die.script"
+wait_until 10 grep -q " session ip=127.0.0.21 " "$SERVER_LOG"
+[ $(($(date +%s) - _t0)) -le 10 ] || fail "stall: the session outlived its timeout"
+assert_grep "$SERVER_LOG" " session ip=127\.0\.0\.21 .*end=timeout " "stall: the session did not end by its timeout"
+# the last piece lent (or, under a page, written) to the smtpd's pipe
+# was cut short or refused by the full pipe: lent bytes were still
+# waiting when the timeout came
+fdw=$(sed -n 's/^vmsplice(\([0-9]*\),.*/\1/p' "$T/st/127.0.0.21" | head -n 1)
+[ -n "$fdw" ] || fail "stall: nothing was lent"
+grep -E "^(vmsplice|write)\($fdw, " "$T/st/127.0.0.21" | tail -n 1 |
+  awk '{ n = $0; r = $0; sub(/.*\) = /, "", r)
+         if (n ~ /^vmsplice/) sub(/.*iov_len=/, "", n); else { sub(/\) = .*/, "", n); sub(/.*, /, "", n) }
+         n += 0 }
+       r ~ /^-1 EAGAIN/ || (r ~ /^[0-9]+$/ && r + 0 < n) { ok = 1 } END { exit !ok }' ||
+  fail "stall: no lent bytes were waiting for the pipe"
 
 check_no_leftovers
 assert_no_grep "$T/tcpserver."*.log " kick " "a legitimate sender was kicked"
