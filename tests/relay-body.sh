@@ -76,9 +76,14 @@ while (<STDIN>) {
   print "250 ok\r\n";
 }
 EOF
-chmod 755 "$T/diesmtpd"
-chmod 755 "$T/guard" "$T/bigpipe"
+chmod 755 "$T/guard" "$T/bigpipe" "$T/diesmtpd"
 start_tcpserver -u "$(id -u $U)" -g "$(id -g $U)" -- "$T/guard"
+
+# data_head: a client script's start, from the greeting to DATA's 354
+data_head() {
+  printf '< 220\n> EHLO client.example.test\n< 250\n> MAIL FROM:<sender@client.example.test>\n< 250\n'
+  printf '> RCPT TO:<good-alice@example.test>\n< 250\n> DATA\n< 354\n'
+}
 
 # body_case NAME IP BODYFILE [PIECE]: one message; the client's bytes are
 # the expected input of exim, byte for byte. PIECE: the body is written
@@ -86,8 +91,7 @@ start_tcpserver -u "$(id -u $U)" -g "$(id -g $U)" -- "$T/guard"
 body_case() {
   _bc=$1 _ip=$2 _body=$3 _piece=${4:-0}
   {
-    printf '< 220\n> EHLO client.example.test\n< 250\n> MAIL FROM:<sender@client.example.test>\n< 250\n'
-    printf '> RCPT TO:<good-alice@example.test>\n< 250\n> DATA\n< 354\n'
+    data_head
     if [ "$_piece" -gt 0 ]; then
       split -b "$_piece" -d -a 4 "$_body" "$T/in/$_bc.p." || fail split
       for _p in "$T/in/$_bc.p."*; do printf 'raw-file %s\nsleep 5\n' "$_p"; done
@@ -131,16 +135,7 @@ lent=$(sed -n 's/^vmsplice(.* = \([0-9]*\)$/\1/p' "$T/st/127.0.0.13" | awk '{ s 
 # then ends at the real ".". The same script against exim alone.
 printf 'Subject: urgent\r\n\r\nfirst line\r\n' >"$T/u1"
 printf '\r\n' >"$T/u2"
-cat >"$T/in/urgent.script" <<EOF
-< 220
-> EHLO client.example.test
-< 250
-> MAIL FROM:<sender@client.example.test>
-< 250
-> RCPT TO:<good-alice@example.test>
-< 250
-> DATA
-< 354
+{ data_head; cat <<EOF
 raw-file $T/u1
 sleep 300
 urgent .
@@ -153,6 +148,7 @@ raw-file $T/u2
 < 221
 eof
 EOF
+} >"$T/in/urgent.script"
 sgt urgent 127.0.0.15 "$T/in/urgent.script"
 wait_until 10 grep -q " session ip=127.0.0.15 " "$SERVER_LOG"
 G_PORT=$PORT G_PID=$SERVER_PID G_LOG=$SERVER_LOG
@@ -200,19 +196,7 @@ assert_grep "$T/st/127.0.0.19" '^vmsplice\(.* = -1 EINVAL' "novmsplice: vmsplice
 
 # an smtpd that dies in the middle of the body: the session ends at once
 # with its status, the client is closed, nothing hangs
-cat >"$T/in/die.script" <<EOF
-< 220
-> EHLO client.example.test
-< 250
-> MAIL FROM:<sender@client.example.test>
-< 250
-> RCPT TO:<good-alice@example.test>
-< 250
-> DATA
-< 354
-raw-file $T/b2
-eof
-EOF
+{ data_head; printf 'raw-file %s\neof\n' "$T/b2"; } >"$T/in/die.script"
 sgt die 127.0.0.20 "$T/in/die.script"
 wait_until 10 grep -q " session ip=127.0.0.20 " "$SERVER_LOG"
 assert_grep "$SERVER_LOG" " session ip=127\.0\.0\.20 .*end=server-eof .*status=3\b" "die: the session did not end with the smtpd's exit"

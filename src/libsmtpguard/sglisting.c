@@ -5,9 +5,9 @@
    A symlink this short lives in its inode: reading it is one
    readlinkat(2), where a file takes open, read and close, which is what
    a rebuild over a million listings and a check at every command pay.
-   A new listing is made under its own name (a symlink appears whole, and
-   one entry made in a directory of a million costs a third of making a
-   temporary and renaming it). One that exists is replaced: made under a
+   A new listing is made under its own name: a symlink appears whole, and
+   one entry in a directory of a million is cheaper than a temporary, a
+   rename and a removal. One that exists is replaced: made under a
    temporary name and renamed over the old one, so that a reader sees the
    old listing or the new one, never a mix, and a writer killed at any
    point leaves at worst a stray temporary (.tmp.<ip>.<pid>, which

@@ -12,9 +12,9 @@
    vmsplice(2): the pipe refers to our pages instead of holding a copy of
    them, and the smtpd's read copies from them. Lent bytes must stay
    untouched until the smtpd has read them, so they live in a ring of
-   slots of their own (sglend), and a slot is filled again only when the
-   pipe holds nothing of it (see below). They are our pages: a client on the same
-   host cannot change them after the scan, as it could change pages
+   slots of their own (sglend, below), and a slot is filled again only
+   when the pipe holds nothing of it. They are our pages: a client on the
+   same host cannot change them after the scan, as it could change pages
    spliced from the socket (sendfile, vmsplice on its side).
 
    sgsplice_lend: up to len bytes of buf lent to the pipe to, as
@@ -42,8 +42,9 @@ extern ssize_t sgsplice_move (int fd, int to, size_t len, int *nosplice) ;
    the pipe holds nothing of what was lent from it before, which is known
    from two counts: piped, every byte that went into the pipe, written or
    lent; end[k], piped just after slot k's last lent byte. The pipe is
-   read in order, so slot k is free once it holds no more unread bytes than
-   were piped after end[k]: asked (FIONREAD) once per slot, not per read. */
+   read in order, so slot k is free once the pipe holds no more unread
+   bytes than were piped after end[k]: asked (FIONREAD) once per slot,
+   not per read. */
 #define SGLEND_SLOTS 8   /* 512 KiB: twice what a 256 KiB pipe can hold of it */
 #define SGLEND_SLOTSIZE 65536
 #define SGLEND_LOW 4096   /* a slot with less room than this is full */
