@@ -40,7 +40,7 @@ static void readfd (int fd, char const *name)
     if (r < 0)
     {
       if (errno == EINTR) continue ;
-      strerr_dief3sys(111, "unable to read ", name, ": ") ;
+      strerr_dief2sys(111, "unable to read ", name) ;
     }
     if (!r) break ;
     sgstat_feed(&st, buf, r) ;
@@ -118,7 +118,7 @@ static void top (sgstattable const *t, unsigned int n, int isnet)
 {
   sgstatent const **v = t->n ? malloc(t->n * sizeof(sgstatent *)) : 0 ;
   size_t i, k = 0 ;
-  if (t->n && !v) strerr_dief1sys(111, "unable to allocate: ") ;
+  if (t->n && !v) strerr_dief1sys(111, "unable to allocate") ;
   for (i = 0 ; i <= t->mask ; i++)
   {
     sgstatent const *e = t->e + i ;
@@ -154,33 +154,50 @@ static void top (sgstattable const *t, unsigned int n, int isnet)
   free(v) ;
 }
 
-static int cmpblind (void const *a, void const *b)
+/* the per-IP counts that get a table of their own, after the top IPs */
+typedef struct extra_s extra ;
+struct extra_s
+{
+  char const *tag ;    /* -t's first column */
+  char const *title ;  /* the human table's heading */
+  int blind ;          /* 1: blind sessions, 0: kicks while a mailer */
+} ;
+static extra const *cur ;
+static uint32_t count (sgstatent const *e) { return cur->blind ? e->blind : e->mailer ; }
+
+static int cmpextra (void const *a, void const *b)
 {
   sgstatent const *x = *(sgstatent const *const *)a, *y = *(sgstatent const *const *)b ;
-  if (x->blind != y->blind) return x->blind > y->blind ? -1 : 1 ;
+  if (count(x) != count(y)) return count(x) > count(y) ? -1 : 1 ;
   return memcmp(x->key, y->key, 17) ;
 }
 
-/* the n IPs with the most sessions gone opaque after STARTTLS: what
-   smtpguard could not count (see doc/smtpguard.html, STARTTLS) */
-static void topblind (sgstattable const *t, unsigned int n)
+/* the n IPs with the most of x's count: sessions gone opaque after
+   STARTTLS (what smtpguard could not count, see doc/smtpguard.html,
+   STARTTLS), or kicks of an IP that had delivered mail here (a backup
+   MX, a callout verifier: the ones an admin looks at first) */
+static void topextra (sgstattable const *t, unsigned int n, extra const *x)
 {
   sgstatent const **v = t->n ? malloc(t->n * sizeof(sgstatent *)) : 0 ;
   size_t i, k = 0 ;
-  if (t->n && !v) strerr_dief1sys(111, "unable to allocate: ") ;
+  if (t->n && !v) strerr_dief1sys(111, "unable to allocate") ;
+  cur = x ;
   for (i = 0 ; i <= t->mask ; i++)
-    if (t->e[i].key[0] && t->e[i].blind) v[k++] = t->e + i ;
-  if (k) qsort(v, k, sizeof(sgstatent *), &cmpblind) ;
-  if (!tsv && n && k) put("\ntop IPs by blind sessions (TLS)      blind\n") ;
+    if (t->e[i].key[0] && count(t->e + i)) v[k++] = t->e + i ;
+  if (k) qsort(v, k, sizeof(sgstatent *), &cmpextra) ;
+  if (!tsv && n && k) { put("\n") ; put(x->title) ; put("\n") ; }
   for (i = 0 ; i < k && i < n ; i++)
   {
     char s[SGIP_MAX + 4] ;
     fmtkey(s, v[i]->key, 0) ;
-    if (tsv) { put("blind\t") ; put(s) ; put("\t") ; putu(v[i]->blind) ; put("\n") ; }
-    else { put("  ") ; col(s, 31) ; colu(v[i]->blind, 9) ; put("\n") ; }
+    if (tsv) { put(x->tag) ; put("\t") ; put(s) ; put("\t") ; putu(count(v[i])) ; put("\n") ; }
+    else { put("  ") ; col(s, 31) ; colu(count(v[i]), 9) ; put("\n") ; }
   }
   free(v) ;
 }
+
+static extra const blindtable = { "blind", "top IPs by blind sessions (TLS)      blind", 1 } ;
+static extra const mailertable = { "mailer", "IPs kicked after delivering mail     kicks", 0 } ;
 
 static void when (char *s, uint64_t t)
 {
@@ -203,6 +220,7 @@ static void report_tsv (char const *t1, char const *t2)
   for (i = 0 ; i < SGSTAT_END_N ; i++) stat1("end", sgstat_endname[i], st.ends[i]) ;
   for (i = 1 ; i < SGR_N ; i++) stat1("kick", sgreason_name(i), st.kicks[i]) ;
   for (i = 1 ; i < SGR_N ; i++) stat1("wouldkick", sgreason_name(i), st.wouldkicks[i]) ;
+  stat1("mailer", "kicks", st.mailerkicks) ; stat1("mailer", "wouldkicks", st.mailerwouldkicks) ;
   stat1("list", "listed", st.listings) ; stat1("list", "refused", st.refused) ;
   stat1("list", "rebuilds", st.rebuilds) ; stat1("list", "wouldlist", st.wouldlists) ;
   stat1("tcpserver", "ok", st.accepted) ; stat1("tcpserver", "deny", st.denied) ;
@@ -228,6 +246,8 @@ static void report_human (char const *t1, char const *t2)
   human("kicks", nk, rn + 1, st.kicks + 1, SGR_N - 1) ;
   if (nw) human("wouldkicks", nw, rn + 1, st.wouldkicks + 1, SGR_N - 1) ;
   if (nw) line2("wouldlist", st.wouldlists, " dry-run kicks that would have listed the IP") ;
+  if (st.mailerkicks) line2("mailers", st.mailerkicks, " kicks of IPs that had delivered mail here: check them first") ;
+  if (st.mailerwouldkicks) line2("wouldmailer", st.mailerwouldkicks, " dry-run kicks of IPs that had delivered mail here") ;
   line2("listings", st.listings, " IP listings made") ;
   line2("refused", st.refused, " connections from listed IPs refused at connect") ;
   line2("denied", st.denied, " connections denied by tcpserver (rules cdb)") ;
@@ -270,14 +290,14 @@ int main (int argc, char const *const *argv)
     }
     argc -= l.ind ; argv += l.ind ;
   }
-  if (!sgstat_init(&st, maxips)) strerr_dief1sys(111, "unable to allocate the IP tables: ") ;
+  if (!sgstat_init(&st, maxips)) strerr_dief1sys(111, "unable to allocate the IP tables") ;
   if (!argc) readfd(0, "stdin") ;
   for (; argc ; argc--, argv++)
   {
     int fd ;
     if (!strcmp(argv[0], "-")) { readfd(0, "stdin") ; continue ; }
     fd = open_read(argv[0]) ;
-    if (fd < 0) strerr_dief3sys(111, "unable to open ", argv[0], ": ") ;
+    if (fd < 0) strerr_dief2sys(111, "unable to open ", argv[0]) ;
     readfd(fd, argv[0]) ;
     fd_close(fd) ;
   }
@@ -285,7 +305,8 @@ int main (int argc, char const *const *argv)
   if (tsv) report_tsv(t1, t2) ; else report_human(t1, t2) ;
   top(&st.ips, n, 0) ;
   top(&st.nets, n, 1) ;
-  topblind(&st.ips, n) ;
-  if (!buffer_flush(buffer_1)) strerr_dief1sys(111, "unable to write to stdout: ") ;
+  topextra(&st.ips, n, &mailertable) ;
+  topextra(&st.ips, n, &blindtable) ;
+  if (!buffer_flush(buffer_1)) strerr_dief1sys(111, "unable to write to stdout") ;
   return 0 ;
 }

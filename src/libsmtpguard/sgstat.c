@@ -56,7 +56,7 @@ static sgstatent *lookup (sgstat *st, char const *s, sgstatent **net)
 typedef struct fields_s fields ;
 struct fields_s
 {
-  char const *ip, *reason, *end, *auth, *tls, *bad, *good, *verdict, *list ;
+  char const *ip, *reason, *end, *auth, *tls, *bad, *good, *verdict, *list, *history, *delivered ;
 } ;
 
 static int num (char const *s, uint64_t *u)
@@ -88,6 +88,8 @@ static int split (char *s, fields *f)
     else if (!strcmp(k, "good")) f->good = v ;
     else if (!strcmp(k, "verdict")) f->verdict = v ;
     else if (!strcmp(k, "list")) f->list = v ;
+    else if (!strcmp(k, "history")) f->history = v ;
+    else if (!strcmp(k, "delivered")) f->delivered = v ;
   }
   return 1 ;
 }
@@ -98,6 +100,22 @@ static int reason_of (char const *s)
   if (!s) return -1 ;
   r = sgreason_scan(s) ;
   return r == SGR_NONE ? -1 : (int)r ;
+}
+
+/* a (would)kick line's judgement fields, when there are any: 1 if the
+   IP had delivered mail here (history=yes, or delivered=D > 0 over the
+   window), 0 if not, -1 if a field does not parse */
+static int hadmail (fields const *f)
+{
+  uint64_t d = 0 ;
+  int h = 0 ;
+  if (f->history)
+  {
+    if (!strcmp(f->history, "yes")) h = 1 ;
+    else if (strcmp(f->history, "no")) return -1 ;
+  }
+  if (f->delivered && !num(f->delivered, &d)) return -1 ;
+  return h || d ;
 }
 
 /* the text after "smtpguard: info: "; 1 counted, 0 not ours */
@@ -116,17 +134,27 @@ static int event (sgstat *st, char *s)
   if (strcmp(f.ip, "unknown") && !sgip_scan(f.ip, tmp)) return 0 ;
   if (!strcmp(what, "kick") || !strcmp(what, "wouldkick"))
   {
+    int mailer ;
     r = reason_of(f.reason) ;
     if (r < 0 || !num(f.bad, &bad)) return 0 ;
+    mailer = hadmail(&f) ;
+    if (mailer < 0) return 0 ;
     if (what[0] == 'w')
     {
       st->wouldkicks[r]++ ;
       if (f.list && !strcmp(f.list, "yes")) st->wouldlists++ ;
+      if (mailer)
+      {
+        st->mailerwouldkicks++ ;
+        e = lookup(st, f.ip, &net) ;
+        if (e && e->mailer < UINT32_MAX) e->mailer++ ;
+      }
       return 1 ;
     }
     st->kicks[r]++ ;
+    if (mailer) st->mailerkicks++ ;
     e = lookup(st, f.ip, &net) ;
-    if (e) { e->kicks++ ; e->badkick += bad ; }
+    if (e) { e->kicks++ ; e->badkick += bad ; if (mailer && e->mailer < UINT32_MAX) e->mailer++ ; }
     if (net) { net->kicks++ ; net->badkick += bad ; }
   }
   else if (!strcmp(what, "listed"))
@@ -148,7 +176,7 @@ static int event (sgstat *st, char *s)
   {
     st->blinds++ ;
     e = lookup(st, f.ip, &net) ;
-    if (e) e->blind++ ;
+    if (e && e->blind < UINT32_MAX) e->blind++ ;
   }
   else if (!strcmp(what, "door"))
   {

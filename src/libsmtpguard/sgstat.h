@@ -34,7 +34,8 @@ struct sgstatent_s
   uint64_t denied ;        /* tcpserver -v "deny" lines: the rules cdb said no */
   uint64_t badsess ;       /* bad RCPTs, summed over session lines */
   uint64_t badkick ;       /* bad RCPTs, summed over kick lines */
-  uint64_t blind ;         /* "blind" lines: sessions opaque after STARTTLS */
+  uint32_t blind ;         /* "blind" lines: sessions opaque after STARTTLS */
+  uint32_t mailer ;        /* (would)kicks while it had delivered mail here */
 } ;
 
 typedef struct sgstattable_s sgstattable, *sgstattable_ref ;
@@ -53,6 +54,7 @@ struct sgstat_s
   uint64_t sessions, ends[SGSTAT_END_N], legit, clean, authsess, blindsess ;
   uint64_t kicks[SGR_N], wouldkicks[SGR_N], listings, refused, blinds, rebuilds, warnings ;
   uint64_t wouldlists ;  /* wouldkick lines with list=yes */
+  uint64_t mailerkicks, mailerwouldkicks ;  /* of IPs that had delivered mail here */
   uint64_t denied, accepted ;  /* tcpserver -v: deny and ok lines */
   uint64_t door[SGG_N], badgreetings ;  /* the door test's verdicts (-G) */
   uint64_t tfirst, tlast ;  /* unix seconds from the labels, 0 = none seen */
