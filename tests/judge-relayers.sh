@@ -129,6 +129,20 @@ pattern_backupmx() {
 
 run_patterns verifier joejob exempt backupmx
 
+# what the admin reads: the relay without its rule had delivered mail
+# here before it was kicked, the verifier had not. smtpguard-list shows
+# the relay's last delivery, smtpguard-stat counts its kick apart.
+if want_pattern joejob && want_pattern backupmx && [ -z "$PATTERNS_FAILED" ]; then
+  "$SG_BIN/smtpguard-list" -d "$S" >"$T/list.human" 2>&1 || fail "smtpguard-list failed"
+  assert_grep "$T/list.human" '^ip +reason +since \(UTC\) +until \(UTC\) +strikes +last mail here \(UTC\)$' "smtpguard-list: header"
+  assert_grep "$T/list.human" "^127\.0\.12\.5 +badrcpt .* 1 +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\$" "smtpguard-list: the relay's last delivery"
+  assert_grep "$T/list.human" '^127\.0\.12\.2 +badrcpt .* 1 +-$' "smtpguard-list: the verifier, no delivery"
+  "$SG_BIN/smtpguard-stat" -t "$SERVER_LOG" >"$T/stat" 2>&1 || fail "smtpguard-stat failed"
+  assert_grep "$T/stat" '^mailer	127\.0\.12\.5	1$' "smtpguard-stat: the relay's kick, after delivering"
+  assert_no_grep "$T/stat" '^mailer	127\.0\.12\.2	' "smtpguard-stat: the verifier counted as a mailer"
+  assert_grep "$T/stat" '^mailer	kicks	1$' "smtpguard-stat: kicks of mailers"
+fi
+
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "$(($(date +%s) - started)) s"

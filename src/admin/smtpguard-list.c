@@ -2,7 +2,9 @@
 
 /* smtpguard-list [ -t ] [ -a ] -d statedir
    The listings: ip, reason, since, until, strikes. A table for people
-   (UTC times) by default; -t: tab-separated, times in seconds since the
+   (UTC times) by default, with the IP's last delivery here if it has a
+   delivered history (a listed mailer is the first to look at); -t:
+   tab-separated, the five fields only, times in seconds since the
    epoch, for scripts; -a: expired listings too (they keep the strikes). */
 
 #include <stdlib.h>
@@ -87,11 +89,15 @@ int main (int argc, char const *const *argv)
   }
   if (!dir || argc) dieusage() ;
   c.now = sgnow() ;
-  if (!sgstate_open(&st, dir, 0)) strerr_diefsys(111, "unable to ", "open statedir ", dir) ;
+  {
+    /* history on, so that history/ is opened for the table's last column */
+    sgstateconf conf = SGSTATECONF_ZERO ;
+    if (!sgstate_open(&st, dir, &conf)) strerr_diefsys(111, "unable to ", "open statedir ", dir) ;
+  }
   if (!sgstate_foreach(&st, &keep, &c, &bad)) strerr_diefsys(111, "unable to ", "read ", dir, "/listed") ;
   n = genalloc_len(sglisting, &c.ga) ;
   if (n) qsort(genalloc_s(sglisting, &c.ga), n, sizeof(sglisting), &bysince) ;
-  if (!tab) put("ip                                      reason    since (UTC)          until (UTC)          strikes\n") ;
+  if (!tab) put("ip                                      reason    since (UTC)          until (UTC)          strikes  last mail here (UTC)\n") ;
   for (i = 0 ; i < n ; i++)
   {
     sglisting const *l = genalloc_s(sglisting, &c.ga) + i ;
@@ -106,9 +112,12 @@ int main (int argc, char const *const *argv)
     }
     else
     {
+      char m[32] = "-" ;
+      uint64_t last ;
+      if (sgstate_lastmail(&st, l->ip, c.now, &last) > 0) fmttime(m, last) ;
       fmttime(a, l->since) ; fmttime(b, l->until) ;
       putpad(l->ip, 40) ; putpad(sgreason_name(l->reason), 10) ;
-      putpad(a, 21) ; putpad(b, 21) ; put(k) ;
+      putpad(a, 21) ; putpad(b, 21) ; putpad(k, 9) ; put(m) ;
       put(l->until <= c.now ? " expired\n" : "\n") ;
     }
   }

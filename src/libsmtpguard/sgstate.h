@@ -101,6 +101,10 @@ extern uint32_t sgstate_strikes (sglisting const *, uint64_t now) ;
    records n deliveries at now. 1 ok, 0 error. */
 extern int sgstate_history (sgstate *, char const *ip, uint64_t now) ;
 extern int sgstate_delivered (sgstate *, char const *ip, uint32_t n, uint64_t now) ;
+/* the IP's last delivery here, for people (smtpguard-list): 1 and *last
+   if it has an unexpired history record (the window does not matter),
+   0 if not (or no history/), -1 error */
+extern int sgstate_lastmail (sgstate *, char const *ip, uint64_t now, uint64_t *last) ;
 
 /* how long the strikes-th listing lasts under the conf (sgstate_kick's
    escalation) */

@@ -75,6 +75,20 @@ int sgstate_history (sgstate *st, char const *ip, uint64_t now)
   return h.expires > now && h.last + st->conf.history > now && h.first + st->conf.window <= now ;
 }
 
+int sgstate_lastmail (sgstate *st, char const *ip, uint64_t now, uint64_t *last)
+{
+  sghistory h ;
+  char cip[SGIP_MAX] ;
+  int r ;
+  if (st->historyfd < 0) return 0 ;
+  if (!sgip_canon(cip, ip)) return (errno = EINVAL, -1) ;
+  r = sghistory_read(st->historyfd, cip, &h) ;
+  if (r <= 0) return r ;
+  if (h.expires <= now) return 0 ;
+  *last = h.last ;
+  return 1 ;
+}
+
 int sgstate_delivered (sgstate *st, char const *ip, uint32_t n, uint64_t now)
 {
   char cip[SGIP_MAX] ;
