@@ -4,7 +4,12 @@
 # be started, the rebuild reads everything itself: the same cdb, no
 # error. fork is made to fail the way a busy system makes it fail, by
 # RLIMIT_NPROC for the rebuild's (unprivileged) user; strace shows the
-# clone that failed, and the clone that worked without the limit.
+# clone that failed, and the clone that worked without the limit. And
+# when the child dies in the middle of its half (SIGKILL, as the OOM
+# killer would), the rebuild reads that half itself: strace slows every
+# readlinkat down so that the kill lands mid-read, and shows the child
+# killed before it said it was done, and the parent reading every
+# listing; the cdb is the same again.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/deploy/deploylib.sh"
 need_root
@@ -43,4 +48,38 @@ assert_grep "$T/two.err" "rebuilt .* listed=19999$" "the rebuild with a second r
 assert_same_file "$T/out/one.cdb" "$T/out/two.cdb" "the cdb read by one reader differs from the one read by two"
 [ "$(cdb_value "$T/out/one.cdb" 10.0.0.7)" = '+RELAYCLIENT=|' ] || fail "the admin's rule for 10.0.0.7: $(cdb_value "$T/out/one.cdb" 10.0.0.7)"
 [ "$(cdb_value "$T/out/one.cdb" 10.0.78.32)" = 'D|' ] || fail "the last listing (10.0.78.32) not denied: $(cdb_value "$T/out/one.cdb" 10.0.78.32)"
+
+# the second reader killed in the middle of its half: 200 us per
+# readlinkat makes each half last 2 s
+asuser strace -f -qq -e trace=readlinkat,write -e inject=readlinkat:delay_exit=200 -o "$T/out/kill.trace" \
+  "$SG_BIN/smtpguard-cdb" -d "$S" "$T/rules.txt" "$T/out/kill.cdb" 2>"$T/kill.err" &
+STRACE_PID=$!
+at_exit "kill $STRACE_PID 2>/dev/null"
+# the reader: the smtpguard-cdb whose parent is a smtpguard-cdb
+reader() {
+  ps -eo pid=,ppid=,comm= | awk '$3 == "smtpguard-cdb" { p[$1] = $2 }
+    END { for (k in p) if (p[k] in p) print k, p[k] }'
+}
+child= cdbpid=
+i=0
+while [ $i -lt 200 ] && [ -z "$child" ]; do
+  set -- $(reader)
+  child=${1:-} cdbpid=${2:-}
+  [ -n "$child" ] || sleep 0.05
+  i=$((i + 1))
+done
+[ -n "$child" ] || fail "the second reader never appeared"
+sleep 0.5
+kill -KILL "$child" || fail "could not kill the second reader ($child)"
+wait "$STRACE_PID" || { cat "$T/kill.err" >&2; fail "the rebuild failed when its second reader was killed"; }
+grep -q "^$child +++ killed by SIGKILL +++" "$T/out/kill.trace" ||
+  { tail -n 5 "$T/out/kill.trace" >&2; fail "the second reader ($child) was not killed by the test"; }
+nchild=$(grep -c "^$child readlinkat(" "$T/out/kill.trace")
+nparent=$(grep -c "^$cdbpid readlinkat(" "$T/out/kill.trace")
+note "killed reader: $nchild listings read of 10000; the rebuild read $nparent"
+[ "$nchild" -ge 1 ] && [ "$nchild" -lt 10000 ] || fail "the second reader was not killed mid-read ($nchild of 10000 read)"
+grep -Eq "^$child write\([0-9]+, \"\", 1\)" "$T/out/kill.trace" && fail "the killed reader had said it was done"
+assert_eq "$nparent" 20000 "listings the rebuild read itself once its second reader was killed"
+assert_grep "$T/kill.err" "rebuilt .* listed=19999$" "the rebuild with its second reader killed: its log line"
+assert_same_file "$T/out/kill.cdb" "$T/out/two.cdb" "the cdb with the second reader killed differs"
 exit 0
