@@ -18,6 +18,8 @@
 #            second relay whose every message is refused
 #   grey     a first-time sender greylisted on all 20 recipients of a
 #            message, delivered on its retry
+#   greystale the same behind recipient validation: one stale recipient
+#            refused (550) beside 16 greylisted (451), retried twice
 #   authmta  an MTA that authenticates (AUTH PLAIN alice/secret) and
 #            relays for users with stale address books: 20 messages to
 #            3 good and 3 stale recipients each
@@ -146,6 +148,29 @@ pattern_grey() {
   never_judged $IP grey
 }
 
+# greylisting after recipient validation: the stale recipient gets 550 at
+# once (and is bounced, never retried), the 16 others 451 until the
+# greylist opens; the 4xx next to a 5xx tell nothing either
+pattern_greystale() {
+  IP=127.0.10.8
+  mta_init greystale $IP
+  rm -f "$SG_EXIM_DIR/grey-open"
+  rcpts=stale-gs1@example.test
+  k=1
+  while [ $k -le 16 ]; do rcpts="$rcpts good-gs$k@grey.example.test"; k=$((k + 1)); done
+  # shellcheck disable=SC2086
+  mta_queue greystale newcomer@client.example.test "hello" $rcpts
+  mta_flush greystale
+  assert_eq "$(mta_rcpt_refused greystale)" 17 "greystale: first try, the stale one and 16 greylisted refused"
+  MTA_Q=-qqff mta_flush greystale
+  assert_eq "$(exim_delivered $IP)" 0 "greystale: a retry while greylisted delivered"
+  : >"$SG_EXIM_DIR/grey-open"
+  MTA_Q=-qqff mta_flush greystale
+  mta_kicked greystale && fail "greystale: the MTA got a 421"
+  assert_eq "$(exim_delivered $IP)" 1 "greystale: the retry once the greylist opened, in exim's log"
+  never_judged $IP greystale
+}
+
 # --- authmta -----------------------------------------------------------------
 pattern_authmta() {
   IP=127.0.10.7
@@ -220,7 +245,7 @@ pattern_nat() {
   never_judged $IP nat
 }
 
-run_patterns reuse list content grey authmta nat
+run_patterns reuse list content grey greystale authmta nat
 
 check_no_leftovers
 stop_pid "$SERVER_PID"

@@ -23,6 +23,8 @@
 #   burst      MAIL, 50 guesses and QUIT in one pipelined write (the same)
 #   parallel   8 connections at once, each one transaction of 10 guesses
 #              held open until all have guessed, then QUIT
+#   refusedend one transaction of 30 guesses after a refused "RSET x",
+#              "QUIT now" or "BDAT 1 LAST" (exim keeps the transaction)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/judge/judgelib.sh"
 judge_server
@@ -222,7 +224,31 @@ pattern_parallel() {
   EXIM_MAY_EXCEED=1 prober_verdict 127.0.12.10 parallel
 }
 
-run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv onetx burst parallel
+# --- refusedend --------------------------------------------------------------
+# a refused RSET, QUIT or BDAT does not end exim's transaction ("RSET x"
+# and "QUIT now" get 501; a BDAT before any accepted recipient gets 503
+# and its chunk is skipped), so the guesses after it are still guesses
+pattern_refusedend() {
+  n=0
+  for trick in 'RSET x' 'QUIT now' 'BDAT 1 LAST'; do
+    n=$((n + 1))
+    {
+      echo '<'; echo '> EHLO trick.example.test'; echo '<'
+      echo '> MAIL FROM:<spam@trick.example.test>'; echo '<'
+      echo "> $trick"
+      [ "$trick" = 'BDAT 1 LAST' ] && echo '>> x'
+      echo '<'
+      g=1
+      while [ $g -le 30 ]; do echo "> RCPT TO:<trick$n-$g@example.test>"; echo '<'; g=$((g + 1)); done
+      echo '> QUIT'; echo '<'; echo 'drain'
+    } >"$T/refusedend$n.script"
+    sessions 127.0.12.2$n refusedend$n 2 "$T/refusedend$n.script"
+    assert_grep "$T/refusedend$n.client" "^50[13] " "refusedend ($trick): exim did not refuse it"
+    LIMIT=$((BADRCPT_LIMIT / 2)) prober_verdict 127.0.12.2$n refusedend$n
+  done
+}
+
+run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv onetx burst parallel refusedend
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"

@@ -27,10 +27,13 @@ static int set_add (sgjudge *j, uint32_t h)
   return 1 ;
 }
 
-/* the open transaction's refusals, in quarters */
+/* the open transaction's refusals, in quarters. A 4xx tells something
+   only next to a 2xx: a greylisting server answers 4xx to every
+   recipient it knows and 5xx to those it does not, so next to a 5xx
+   the 4xx are the found addresses, free as 2xx ones are. */
 static uint64_t units_q (sgjudge const *j)
 {
-  return 4 * (uint64_t)j->hard + (j->acc || j->hard ? j->soft : 0) ;
+  return 4 * (uint64_t)j->hard + (j->acc ? j->soft : 0) ;
 }
 
 static void add (sgjudge *j, sgevidence const *d)
@@ -78,7 +81,7 @@ static void end (sgjudge *j, int how)
     d.deliv = 1 ;
     j->delivered++ ;
   }
-  else if (how == END_RSET && (j->hard || j->soft)) d.rset = 1 ;
+  else if (how == END_RSET && q) d.rset = 1 ;  /* a refusal that weighs something: not greylisting */
   d.guessq = q > 0xffffffffu ? 0xffffffffu : (uint32_t)q ;
   add(j, &d) ;
   if (j->acc) memset(j->set, 0, sizeof(j->set)) ;
@@ -152,18 +155,25 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
       if (!j->intrans) return 0 ;
       end(j, class == 2 ? END_DELIVERED : END_UNDELIVERED) ;
       return result(j) ;
+    /* A transaction ends only on a reply that says the smtpd ended it:
+       a refused RSET or QUIT ("RSET x": exim's 501; "RSET<TAB>x":
+       qmail's 502) leaves the smtpd's transaction open, and so does a
+       BDAT it would not take (a syntax or sequence error, or no
+       recipient accepted yet: exim's 503 skips the chunk and keeps the
+       sender). Ending ours there would leave every later refusal
+       uncounted. */
     case SGCMD_BDAT :
       if (!j->intrans) return 0 ;
       if (class == 2 && arg) end(j, END_DELIVERED) ;
-      else if (class == 4 || class == 5) end(j, END_UNDELIVERED) ;
+      else if ((class == 4 || class == 5) && arg && j->acc && (ev->code < 500 || ev->code > 504)) end(j, END_UNDELIVERED) ;
       else return 0 ;
       return result(j) ;
     case SGCMD_RSET :
-      if (!j->intrans) return 0 ;
+      if (!j->intrans || class != 2) return 0 ;
       end(j, END_RSET) ;
       return result(j) ;
     case SGCMD_QUIT :
-      if (!j->intrans) return 0 ;
+      if (!j->intrans || class != 2) return 0 ;
       end(j, END_UNDELIVERED) ;
       return result(j) ;
     case SGCMD_AUTH :

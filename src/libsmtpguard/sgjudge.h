@@ -8,16 +8,19 @@
    and turns them into evidence (sgevidence, sgpolicy.h), which the
    session writes to the per-IP ledger:
    - a transaction ends delivered on a 2xx to the end of DATA or to
-     BDAT LAST; undelivered on RSET, a new MAIL, HELO/EHLO, QUIT, a
-     4xx/5xx after the data (a content refusal, which itself counts
-     nothing), or the end of the session;
+     BDAT LAST; undelivered on a 2xx to RSET, a new MAIL, HELO/EHLO or
+     QUIT, a 4xx/5xx after the data or to BDAT LAST with a recipient
+     accepted (a content refusal, which itself counts nothing), or the
+     end of the session; a refused RSET, QUIT or BDAT ends nothing (the
+     smtpd's transaction goes on);
    - its refused recipients weigh 1 (5xx) or 1/4 (4xx; nothing if no
-     recipient of the transaction got a 2xx or a 5xx: greylisting; 452,
-     too many recipients or no room, nothing);
+     recipient of the transaction got a 2xx: greylisting, before or
+     after the smtpd's 5xx to unknown ones; 452, too many recipients or
+     no room, nothing);
    - a delivered transaction excuses one of them for every two distinct
      accepted addresses; an undelivered one none;
    - RSETs count (-s) only when they abort an undelivered transaction
-     that holds a refusal; errors (-e) are 5xx to unrecognised commands;
+     that holds a refusal weighing something; errors (-e) are 5xx to unrecognised commands;
    - while a transaction is open, its refusals beyond one per 16 distinct
      accepted addresses are published in the ledger at once (openq), so
      that the IP's other connections see them, and taken back when it

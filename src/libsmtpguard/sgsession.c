@@ -90,7 +90,7 @@ unsigned int sgsession_event (sgsession *s, sgevent const *ev)
     return SGR_NONE ;
   }
   if (ev->type != SGEV_REPLY || !s->counting) return SGR_NONE ;
-  if (ev->cmd == SGCMD_QUIT) s->quit = 1 ;
+  if (ev->cmd == SGCMD_QUIT && ev->code / 100 == 2) s->quit = 1 ;
   if (ev->cmd == SGCMD_AUTH && ev->code == 235)
   {
     /* authenticated senders are the server's to judge, not ours */

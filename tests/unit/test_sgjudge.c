@@ -653,6 +653,67 @@ static void greylist_prober (char const *ip)  /* a server answering 4xx to unkno
   hangup(&d) ;
 }
 
+/* greylisting after recipient validation (exim's verify = recipient
+   before the greylist, Postfix's reject_unlisted_recipient before
+   postgrey): a new sender's message gets 550 for its stale recipient
+   and 451 for the 16 others; the 550 is not retried, the 451s are, on
+   new connections, until they get through */
+static void grey_after_validation (char const *ip)
+{
+  unsigned int t, i ;
+  for (t = 0 ; t < 4 ; t++)
+  {
+    drv d ;
+    conn(&d, ip) ;
+    mail(&d) ;
+    if (!t) stale(&d, 1) ;
+    for (i = 0 ; i < 16 ; i++) if (t < 3) grey(&d, i) ; else good(&d, i) ;
+    if (t < 3) { cmd(&d, "DATA", "554 5.5.1 no valid recipients") ; quit(&d) ; }
+    else { deliver(&d, "250 queued") ; quit(&d) ; }
+    tick(900) ;
+  }
+}
+
+/* Postfix's connection cache: each greylisted transaction is aborted
+   with RSET before the next one, 60 new senders in one connection */
+static void grey_cached (char const *ip)
+{
+  drv d ;
+  unsigned int i ;
+  conn(&d, ip) ;
+  for (i = 0 ; i < 60 && !d.dead ; i++)
+  {
+    mail(&d) ; grey(&d, i) ;
+    cmd(&d, "DATA", "554 5.5.1 no valid recipients") ;
+    rset(&d) ;
+  }
+  quit(&d) ;
+}
+
+/* a refused RSET, QUIT or BDAT leaves the smtpd's transaction open
+   (exim: 501 to "RSET x" and "QUIT now", 503 and the chunk skipped for a
+   BDAT before any accepted recipient; qmail: 502 to "RSET<TAB>x"): the
+   guesses after it are still in a transaction */
+static void refused_end (char const *ip, int how)
+{
+  drv d ;
+  unsigned int i ;
+  conn(&d, ip) ;
+  mail(&d) ;
+  for (i = 0 ; i < 100 && !d.dead ; i++)
+  {
+    if (i % 5 == 0)
+    {
+      if (how == 0) cmd(&d, "RSET x", "501 5.5.4 unexpected argument data") ;
+      else if (how == 1) cmd(&d, "RSET\tx", "502 unimplemented (#5.5.1)") ;
+      else if (how == 2) cmd(&d, "QUIT now", "501 5.5.4 unexpected argument data") ;
+      else { cl(&d, "BDAT 1 LAST\r\nx") ; sv(&d, "503 5.5.1 valid RCPT command must precede BDAT") ; }
+    }
+    guess(&d, i) ;
+  }
+  hangup(&d) ;
+}
+
 typedef struct pattern_s pattern ;
 struct pattern_s
 {
@@ -666,7 +727,7 @@ struct pattern_s
 #define W1(f) static void f##_ (char const *ip, int a) { (void)a ; f(ip) ; }
 W1(reuse_rset) W1(rset_each_session) W1(rset_before_mail) W1(content_refused) W1(busy_nat)
 W1(new_sender_some_stale) W1(helo_errors) W1(authenticated) W1(history_backlog) W1(nested_mail)
-W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
+W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
 static void greylisted_ (char const *ip, int n) { greylisted(ip, (unsigned int)n) ; }
 static void listhost_ (char const *ip, int a) { listhost(ip, a % 10, a / 10) ; }
 
@@ -685,6 +746,8 @@ static pattern const table[] =
   { "VERP list host, RSET after a stale one", &verp, 1, SGR_NONE, 0 },
   { "greylisted first-time sender, 10 recipients", &greylisted_, 10, SGR_NONE, 0 },
   { "greylisted first-time sender, 100 recipients", &greylisted_, 100, SGR_NONE, 0 },
+  { "greylisted after validation: 1 stale, 16 x 451, retried", &grey_after_validation_, 0, SGR_NONE, 0 },
+  { "greylisted, 60 senders on one connection, RSET each", &grey_cached_, 0, SGR_NONE, 0 },
   { "content refused after the dot and BDAT", &content_refused_, 0, SGR_NONE, 0 },
   { "busy NAT with typos", &busy_nat_, 0, SGR_NONE, 0 },
   { "new sender, 3 stale of 10, delivered", &new_sender_some_stale_, 0, SGR_NONE, 0 },
@@ -710,6 +773,10 @@ static pattern const table[] =
   { "bot after a week of delivering spam", &spam_then_bot_, 0, SGR_BADRCPT, 20 },
   { "pipelined guesses then DATA refused", &guess_then_data_, 0, SGR_BADRCPT, 6 },
   { "4xx to unknown users, one valid pad", &greylist_prober_, 0, SGR_BADRCPT, 40 },
+  { "guesses after a refused RSET x (exim 501)", &refused_end, 0, SGR_BADRCPT, 10 },
+  { "guesses after a refused RSET<TAB>x (qmail 502)", &refused_end, 1, SGR_BADRCPT, 10 },
+  { "guesses after a refused QUIT now (exim 501)", &refused_end, 2, SGR_BADRCPT, 10 },
+  { "guesses after BDAT LAST refused, no recipient (503)", &refused_end, 3, SGR_BADRCPT, 10 },
   { "AUTH failures", &authfail_, 0, SGR_AUTHFAIL, 0 },
   { "garbage commands", &garbage_, 0, SGR_ERRORS, 0 }
 } ;
