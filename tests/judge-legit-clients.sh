@@ -13,6 +13,8 @@
 #              20 contacts, 8 of them gone (550), delivered to the others
 #   auth       authenticated (AUTH PLAIN alice/secret): many stale
 #              recipients, many RSETs
+#   authmech   a client whose AUTH tests no credentials (a mechanism the
+#              server lacks: 504; cancelled: 501), 12 sessions
 #   relayclient, exempt  the same abuse from clients the rules cdb gives
 #              RELAYCLIENT or SMTPGUARD_EXEMPT
 # SG_JUDGE_SCALE=small runs 1/5 of the VERP list.
@@ -111,6 +113,28 @@ pattern_auth() {
   assert_eq "$(exim_delivered $IP)" 11 "auth: messages delivered, in exim's log"
   never_judged $IP auth
 }
+# a mail client configured for a mechanism the server lacks (exim:
+# 504) or that cancels its AUTH (501): no credentials were tested, 12
+# sessions that then send their message unauthenticated
+pattern_authmech() {
+  IP=127.0.11.9
+  for k in 1 2 3 4 5 6; do
+    for how in cram cancel; do
+      {
+        echo '< 220'; echo '> EHLO laptop.client.example.test'; echo '< 250'
+        if [ $how = cram ]; then echo '> AUTH CRAM-MD5'; echo '< 504'
+        else echo '> AUTH LOGIN'; echo '< 334'; echo '> *'; echo '< 501'; fi
+        echo '> MAIL FROM:<user@client.example.test>'; echo '< 250'
+        echo "> RCPT TO:<good-m$k$how@example.test>"; echo '< 250'
+        echo '> DATA'; message "mech $k $how"
+        echo '> QUIT'; echo '< 221'; echo 'eof'
+      } >"$T/authmech.script"
+      sgt_ok $IP authmech "$T/authmech.script"
+    done
+  done
+  assert_eq "$(exim_delivered $IP)" 12 "authmech: messages delivered, in exim's log"
+  never_judged $IP authmech
+}
 pattern_relayclient() {
   abuse_script "$T/relayclient.script" ""
   for k in 1 2 3; do sgt_ok 127.0.11.5 relayclient "$T/relayclient.script"; done
@@ -124,7 +148,7 @@ pattern_exempt() {
   never_judged 127.0.11.6 exempt
 }
 
-run_patterns verp addrbook auth relayclient exempt
+run_patterns verp addrbook auth authmech relayclient exempt
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"

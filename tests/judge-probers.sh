@@ -25,6 +25,7 @@
 #              held open until all have guessed, then QUIT
 #   refusedend one transaction of 30 guesses after a refused "RSET x",
 #              "QUIT now" or "BDAT 1 LAST" (exim keeps the transaction)
+#   authbrute  wrong passwords, one a session: kicked at the 3rd (-a)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/judge/judgelib.sh"
 judge_server
@@ -248,7 +249,23 @@ pattern_refusedend() {
   done
 }
 
-run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv onetx burst parallel refusedend
+# --- authbrute ----------------------------------------------------------------
+# password guessing: wrong passwords for alice (exim: 535), one a session
+pattern_authbrute() {
+  IP=127.0.12.30
+  k=1
+  while [ $k -le 6 ]; do
+    pw=$(printf '\0alice\0wrong%s' $k | base64)
+    printf '<\n> EHLO brute.example.test\n<\n> AUTH PLAIN %s\n<\n> QUIT\n<\ndrain\n' "$pw" >"$T/authbrute.script"
+    sgt_session $IP authbrute "$T/authbrute.script"
+    k=$((k + 1))
+  done
+  assert_eq "$(tr -d '\r' <"$T/authbrute.client" | grep -c '^535 ')" 3 "authbrute: wrong passwords answered"
+  assert_grep "$SERVER_LOG" "kick ip=$(re $IP) reason=authfail " "authbrute: never kicked for authfail"
+  listed_at_door $IP authbrute
+}
+
+run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv onetx burst parallel refusedend authbrute
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"

@@ -177,7 +177,7 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
       end(j, END_UNDELIVERED) ;
       return result(j) ;
     case SGCMD_AUTH :
-      if (class != 5) return 0 ;
+      if (!sgpolicy_authfail(ev->code)) return 0 ;
       {
         sgevidence d = SGEVIDENCE_ZERO ;
         d.authfail = 1 ;

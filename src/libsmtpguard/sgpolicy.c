@@ -20,12 +20,17 @@ int sgpolicy_count (sgcounts *c, sgevent const *ev)
       return 0 ;
     case SGCMD_RSET : c->rset++ ; return 1 ;
     case SGCMD_AUTH :
-      if (class == 5) { c->authfail++ ; return 1 ; }
+      if (sgpolicy_authfail(ev->code)) { c->authfail++ ; return 1 ; }
       return 0 ;
     default :
       if (class == 5) { c->errors++ ; return 1 ; }
       return 0 ;
   }
+}
+
+int sgpolicy_authfail (unsigned int code)
+{
+  return code >= 505 && code < 600 && code != 530 && code != 534 && code != 538 ;
 }
 
 void sgcounts_add (sgcounts *to, sgcounts const *from)

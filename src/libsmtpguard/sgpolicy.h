@@ -78,6 +78,12 @@ enum sgreason_e
 #define SGR_N (SGR_EARLY + 1)
 
 extern int sgpolicy_count (sgcounts *, sgevent const *) ;
+/* a reply to AUTH that refused the credentials: a 5xx, but not one that
+   says the exchange never tested any (500-504: syntax, unknown or not
+   offered, cancelled, bad sequence; 530, 534, 538: needs something
+   first). qmail's AUTH patches, exim and Postfix answer 535 to wrong
+   credentials. */
+extern int sgpolicy_authfail (unsigned int code) ;
 extern void sgcounts_add (sgcounts *, sgcounts const *) ;
 extern void sgevidence_add (sgevidence *, sgevidence const *) ;
 extern void sglimits_env (sglimits *) ;  /* SMTPGUARD_BADRCPT, _RSET, _AUTHFAIL, _ERRORS */

@@ -633,6 +633,29 @@ static void authfail (char const *ip)
   }
 }
 
+/* a mail client that tries AUTH where it cannot: not offered (qmail
+   502, exim 503), a mechanism the server lacks (504), its own cancel
+   (501), before TLS (538), 20 sessions: no credentials were tested */
+static void auth_untested (char const *ip)
+{
+  static char const *const r[5] =
+  {
+    "502 unimplemented (#5.5.1)", "503 5.5.1 AUTH command used when not advertised",
+    "504 5.5.4 Unrecognized authentication type", "501 auth exchange canceled (#5.0.0)",
+    "538 5.7.11 Encryption required for requested authentication mechanism"
+  } ;
+  unsigned int c ;
+  for (c = 0 ; c < 20 ; c++)
+  {
+    drv d ;
+    conn(&d, ip) ;
+    cl(&d, "AUTH CRAM-MD5\r\n") ; sv(&d, r[c % 5]) ;
+    mail(&d) ; good(&d, c) ; deliver(&d, "250 queued") ;
+    quit(&d) ;
+    tick(180) ;
+  }
+}
+
 static void garbage (char const *ip)
 {
   drv d ;
@@ -727,7 +750,7 @@ struct pattern_s
 #define W1(f) static void f##_ (char const *ip, int a) { (void)a ; f(ip) ; }
 W1(reuse_rset) W1(rset_each_session) W1(rset_before_mail) W1(content_refused) W1(busy_nat)
 W1(new_sender_some_stale) W1(helo_errors) W1(authenticated) W1(history_backlog) W1(nested_mail)
-W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
+W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(auth_untested) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
 static void greylisted_ (char const *ip, int n) { greylisted(ip, (unsigned int)n) ; }
 static void listhost_ (char const *ip, int a) { listhost(ip, a % 10, a / 10) ; }
 
@@ -777,6 +800,7 @@ static pattern const table[] =
   { "guesses after a refused RSET<TAB>x (qmail 502)", &refused_end, 1, SGR_BADRCPT, 10 },
   { "guesses after a refused QUIT now (exim 501)", &refused_end, 2, SGR_BADRCPT, 10 },
   { "guesses after BDAT LAST refused, no recipient (503)", &refused_end, 3, SGR_BADRCPT, 10 },
+  { "AUTH not offered, mechanism unknown, cancelled: 20", &auth_untested_, 0, SGR_NONE, 0 },
   { "AUTH failures", &authfail_, 0, SGR_AUTHFAIL, 0 },
   { "garbage commands", &garbage_, 0, SGR_ERRORS, 0 }
 } ;
