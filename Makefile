@@ -85,6 +85,9 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/sgtest.h $(TESTCLOCK) $(BUILD)/libsm
 	@mkdir -p $(@D)
 	$(CC_LINE) $(EXTRA_CFLAGS) $(CPPFLAGS) -o $@ $< $(EXTRA_LDFLAGS) $(TESTCLOCK) $(LIBS)
 
+# it replays the fuzz corpus through the fuzzer's own models, which it includes
+$(BUILD)/tests/test_fuzz_regressions: $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
+
 # test tools (clients, scripted servers) are plain libc programs
 $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)

@@ -118,7 +118,11 @@ static void emit (model *m, unsigned char type, unsigned char cmd, unsigned shor
       else if (code >= 400 && code < 600) r->counts.bad++ ;
       break ;
     case SGCMD_RSET : r->counts.rset++ ; break ;
-    case SGCMD_AUTH : if (code >= 500 && code < 600) r->counts.authfail++ ; break ;
+    /* refused credentials: not a syntax, mechanism, sequence or
+       prerequisite refusal (500-504, 530, 534, 538), which tested none */
+    case SGCMD_AUTH :
+      if (code >= 500 && code < 600 && !(code <= 504) && code != 530 && code != 534 && code != 538) r->counts.authfail++ ;
+      break ;
     default : if (code >= 500 && code < 600) r->counts.errors++ ; break ;
   }
 }

@@ -713,6 +713,30 @@ static void grey_cached (char const *ip)
   quit(&d) ;
 }
 
+/* one mailbox spelled 40 ways (source routes, quotes, case: exim and
+   qmail accept them all as one) padding 10 guesses a delivered message */
+static void pad_spellings (char const *ip)
+{
+  drv d ;
+  unsigned int m, i, g = 0 ;
+  conn(&d, ip) ;
+  for (m = 0 ; m < 10 && !d.dead ; m++)
+  {
+    mail(&d) ;
+    for (i = 0 ; i < 40 ; i++)
+    {
+      char a[100] ;
+      if (i % 3 == 0) snprintf(a, sizeof(a), "@r%u.example:postmaster@example.org", i) ;
+      else if (i % 3 == 1) snprintf(a, sizeof(a), "\"post%.*smaster\"@example.org", (int)(i % 2), "") ;
+      else snprintf(a, sizeof(a), "%cOSTMASTER@EXAMPLE.org%.*s", i & 4 ? 'P' : 'p', 0, "") ;
+      rcpt(&d, a, "250 ok") ;
+    }
+    for (i = 0 ; i < 10 ; i++) guess(&d, g++) ;
+    deliver(&d, "250 queued") ;
+  }
+  quit(&d) ;
+}
+
 /* a refused RSET, QUIT or BDAT leaves the smtpd's transaction open
    (exim: 501 to "RSET x" and "QUIT now", 503 and the chunk skipped for a
    BDAT before any accepted recipient; qmail: 502 to "RSET<TAB>x"): the
@@ -750,7 +774,7 @@ struct pattern_s
 #define W1(f) static void f##_ (char const *ip, int a) { (void)a ; f(ip) ; }
 W1(reuse_rset) W1(rset_each_session) W1(rset_before_mail) W1(content_refused) W1(busy_nat)
 W1(new_sender_some_stale) W1(helo_errors) W1(authenticated) W1(history_backlog) W1(nested_mail)
-W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(auth_untested) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
+W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(auth_untested) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(pad_spellings) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
 static void greylisted_ (char const *ip, int n) { greylisted(ip, (unsigned int)n) ; }
 static void listhost_ (char const *ip, int a) { listhost(ip, a % 10, a / 10) ; }
 
@@ -793,6 +817,7 @@ static pattern const table[] =
   { "guesses with nested MAIL refused", &nested_mail_, 0, SGR_BADRCPT, 10 },
   { "spam to one address, 4 guesses a message", &spam_and_guess_, 0, SGR_BADRCPT, 8 },
   { "one guess in each message delivered to one address", &pay_deliver_, 0, SGR_BADRCPT, 20 },
+  { "one mailbox spelled 40 ways padding guesses, delivered", &pad_spellings_, 0, SGR_BADRCPT, 10 },
   { "bot after a week of delivering spam", &spam_then_bot_, 0, SGR_BADRCPT, 20 },
   { "pipelined guesses then DATA refused", &guess_then_data_, 0, SGR_BADRCPT, 6 },
   { "4xx to unknown users, one valid pad", &greylist_prober_, 0, SGR_BADRCPT, 40 },
