@@ -18,6 +18,8 @@
 #   swaks      swaks with a list of guesses, one transaction a session
 #   paydeliv   each guess rides in a delivered message to one accepted
 #              address, the same every time (deliveries as the currency)
+#   paytwo     each guess rides in a delivered message to two accepted
+#              addresses, the same two every time, down one connection
 #   onetx      one transaction of 30 guesses, then QUIT (at most half the
 #              limit answered: what the old rules gave a single shot)
 #   burst      MAIL, 50 guesses and QUIT in one pipelined write (the same)
@@ -177,6 +179,27 @@ pattern_paydeliv() {
   prober_verdict 127.0.12.11 paydeliv
 }
 
+# two accepted addresses and one guess in each delivered message, down
+# one connection: the two excuse one guess once, not in every message
+pattern_paytwo() {
+  {
+    echo '<'; echo '> EHLO paytwo.example.test'; echo '<'
+    m=1
+    while [ $m -le 40 ]; do
+      echo '> MAIL FROM:<spam@paytwo.example.test>'; echo '<'
+      echo '> RCPT TO:<good-postmaster@example.test>'; echo '<'
+      echo '> RCPT TO:<good-abuse@example.test>'; echo '<'
+      echo "> RCPT TO:<paytwo-$m@example.test>"; echo '<'
+      echo '> DATA'; echo '<'
+      echo pipeline; echo '> Subject: offer'; echo '>'; echo '> Buy.'; echo '> .'; echo flush; echo '<'
+      m=$((m + 1))
+    done
+    echo '> QUIT'; echo '<'; echo 'drain'
+  } >"$T/paytwo.script"
+  sessions 127.0.12.31 paytwo 1 "$T/paytwo.script"
+  LIMIT=$((BADRCPT_LIMIT / 2)) prober_verdict 127.0.12.31 paytwo
+}
+
 # --- onetx, parallel ---------------------------------------------------------------
 pattern_onetx() {
   {
@@ -265,7 +288,7 @@ pattern_authbrute() {
   listed_at_door $IP authbrute
 }
 
-run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv onetx burst parallel refusedend authbrute
+run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv paytwo onetx burst parallel refusedend authbrute
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"

@@ -13,18 +13,45 @@ void sgjudge_init (sgjudge *j)
   memset(j, 0, sizeof(sgjudge)) ;
 }
 
-/* 1 if the address was not in the set yet (and there was room) */
-static int set_add (sgjudge *j, uint32_t h)
+/* an open-addressed set of SGJUDGE_SLOTS address hashes holding at most
+   SGJUDGE_SETMAX: 1 h was not in it and is now, 0 it was, -1 it was
+   not and there is no room */
+static int hset_add (uint32_t *set, uint32_t *n, uint32_t h)
 {
   unsigned int i = h % SGJUDGE_SLOTS ;
-  if (!h || j->acc >= SGJUDGE_SETMAX) return 0 ;
-  while (j->set[i])
+  while (set[i])
   {
-    if (j->set[i] == h) return 0 ;
+    if (set[i] == h) return 0 ;
     i = (i + 1) % SGJUDGE_SLOTS ;
   }
-  j->set[i] = h ;
+  if (*n >= SGJUDGE_SETMAX) return -1 ;
+  set[i] = h ;
+  (*n)++ ;
   return 1 ;
+}
+
+/* the open transaction's distinct accepted addresses; past the bound
+   they are no more credit */
+static void accepted (sgjudge *j, uint32_t h)
+{
+  if (h) hset_add(j->set, &j->acc, h) ;
+}
+
+/* a refusal counts once per session and address (a full set counts it) */
+static int refusal_new (sgjudge *j, uint32_t h)
+{
+  return !h || hset_add(j->refused, &j->nrefused, h) != 0 ;
+}
+
+/* the delivered transaction's accepted addresses that have excused
+   nothing yet in this session (a full set excuses no more) */
+static uint32_t newcredit (sgjudge *j)
+{
+  uint32_t n = 0 ;
+  unsigned int i = 0 ;
+  for (; i < SGJUDGE_SLOTS ; i++)
+    if (j->set[i] && hset_add(j->credited, &j->ncredited, j->set[i]) == 1) n++ ;
+  return n ;
 }
 
 /* the open transaction's refusals, in quarters. A 4xx tells something
@@ -73,10 +100,11 @@ static void end (sgjudge *j, int how)
   unpublish(j) ;
   if (how == END_DELIVERED)
   {
-    /* one refusal for two distinct accepted recipients: a list's stale
-       members are excused, a guess riding in each message to the same
-       address is not (deliveries are no currency) */
-    uint64_t excuse = 2 * (uint64_t)j->acc ;
+    /* one refusal for two distinct accepted recipients that excused
+       nothing before in this session: a list's stale members are
+       excused, a guess riding in each message to the same addresses is
+       not (deliveries are no currency) */
+    uint64_t excuse = j->acc ? 2 * (uint64_t)newcredit(j) : 0 ;
     q = q > excuse ? q - excuse : 0 ;
     d.deliv = 1 ;
     j->delivered++ ;
@@ -142,9 +170,9 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
       uint64_t before = units_q(j), after ;
       if (!j->intrans) return 0 ;  /* no transaction: the smtpd told nothing */
       j->lastrcpt = 1 ;
-      if (class == 2) { if (set_add(j, arg)) j->acc++ ; }
-      else if (class == 4) { if (ev->code != 452) j->soft++ ; }  /* 452: too many recipients, or no room */
-      else if (class == 5) j->hard++ ;
+      if (class == 2) accepted(j, arg) ;
+      else if (class == 4) { if (ev->code != 452 && refusal_new(j, arg)) j->soft++ ; }  /* 452: too many recipients, or no room */
+      else if (class == 5) { if (refusal_new(j, arg)) j->hard++ ; }
       else return 0 ;
       after = units_q(j) ;
       j->lastq = after > before ? (uint32_t)(after - before < 0xffffffffu ? after - before : 0xffffffffu) : 0 ;

@@ -18,7 +18,12 @@
      after the smtpd's 5xx to unknown ones; 452, too many recipients or
      no room, nothing);
    - a delivered transaction excuses one of them for every two distinct
-     accepted addresses; an undelivered one none;
+     accepted addresses that excused nothing before in the session; an
+     undelivered one none; an address refused again in the session
+     counts nothing more (so neither one connection's deliveries to the
+     same addresses nor its repeats of the same refusals are a currency,
+     and a list host sending its posts down one connection pays for its
+     stale members once);
    - RSETs count (-s) only when they abort an undelivered transaction
      that holds a refusal weighing something; errors (-e) are 5xx to unrecognised commands;
    - while a transaction is open, its refusals beyond one per 16 distinct
@@ -32,8 +37,8 @@
 #include "sgpolicy.h"
 #include "sgscan.h"
 
-#define SGJUDGE_SLOTS 1024   /* the accepted-address set of a transaction */
-#define SGJUDGE_SETMAX 768   /* distinct addresses counted, at most */
+#define SGJUDGE_SLOTS 1024   /* an address set: a transaction's accepted, a session's credited or refused */
+#define SGJUDGE_SETMAX 768   /* distinct addresses in a set, at most */
 #define SGJUDGE_PUBMAX 4     /* ledger buckets an open transaction publishes to */
 #define SGJUDGE_WDMAX 8      /* withdrawals waiting for a ledger write */
 
@@ -67,7 +72,10 @@ struct sgjudge_s
   unsigned int nwd ;
   uint32_t pend[SGSCAN_QMAX] ;  /* args of RCPT and BDAT awaiting replies, in order */
   unsigned int phead, plen ;
-  uint32_t set[SGJUDGE_SLOTS] ;
+  uint32_t set[SGJUDGE_SLOTS] ;       /* the open transaction's accepted addresses (acc of them) */
+  uint32_t credited[SGJUDGE_SLOTS] ;  /* accepted addresses that excused refusals in this session */
+  uint32_t refused[SGJUDGE_SLOTS] ;   /* refused addresses already counted in this session */
+  uint32_t ncredited, nrefused ;
 } ;
 
 #define SGJUDGE_CHANGED 1   /* re-check the verdict */

@@ -672,7 +672,12 @@ static void greylist_prober (char const *ip)  /* a server answering 4xx to unkno
   conn(&d, ip) ;
   mail(&d) ;
   good(&d, 1) ;
-  for (i = 0 ; i < 500 && !d.dead ; i++) rcpt(&d, "x@example.org", "450 4.1.1 unknown, try later") ;
+  for (i = 0 ; i < 500 && !d.dead ; i++)
+  {
+    char a[64] ;
+    snprintf(a, sizeof(a), "x%u@example.org", i) ;
+    rcpt(&d, a, "450 4.1.1 unknown, try later") ;
+  }
   hangup(&d) ;
 }
 
@@ -709,6 +714,47 @@ static void grey_cached (char const *ip)
     mail(&d) ; grey(&d, i) ;
     cmd(&d, "DATA", "554 5.5.1 no valid recipients") ;
     rset(&d) ;
+  }
+  quit(&d) ;
+}
+
+/* a list host posting 50 messages to its 500 members down one
+   connection (exim: connection_max_messages): the same 15 stale and 5
+   full members each time */
+static void listhost_onecon (char const *ip)
+{
+  drv d ;
+  unsigned int m, i ;
+  conn(&d, ip) ;
+  for (m = 0 ; m < 50 && !d.dead ; m++)
+  {
+    mail(&d) ;
+    for (i = 0 ; i < 500 ; i++)
+    {
+      if (i % 33 == 5 && i / 33 < 15) stale(&d, i) ;
+      else if (i % 97 == 50) rcpt(&d, "full@example.org", "452 4.2.2 mailbox full") ;
+      else if (i % 101 == 7) { char a[64] ; snprintf(a, sizeof(a), "busy%u@example.org", i) ; rcpt(&d, a, "450 4.2.1 mailbox busy") ; }
+      else good(&d, i) ;
+    }
+    deliver(&d, "250 queued") ;
+    tick(60) ;
+  }
+  quit(&d) ;
+}
+
+/* two known addresses and one guess in each delivered message, down one
+   connection: the addresses excuse one guess once, not every time */
+static void pay_two (char const *ip)
+{
+  drv d ;
+  unsigned int m ;
+  conn(&d, ip) ;
+  for (m = 0 ; m < 200 && !d.dead ; m++)
+  {
+    mail(&d) ;
+    rcpt(&d, "postmaster@example.org", "250 ok") ; rcpt(&d, "abuse@example.org", "250 ok") ;
+    guess(&d, m) ;
+    deliver(&d, "250 queued") ;
   }
   quit(&d) ;
 }
@@ -774,7 +820,7 @@ struct pattern_s
 #define W1(f) static void f##_ (char const *ip, int a) { (void)a ; f(ip) ; }
 W1(reuse_rset) W1(rset_each_session) W1(rset_before_mail) W1(content_refused) W1(busy_nat)
 W1(new_sender_some_stale) W1(helo_errors) W1(authenticated) W1(history_backlog) W1(nested_mail)
-W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(auth_untested) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(pad_spellings) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
+W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(auth_untested) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(pad_spellings) W1(listhost_onecon) W1(pay_two) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
 static void greylisted_ (char const *ip, int n) { greylisted(ip, (unsigned int)n) ; }
 static void listhost_ (char const *ip, int a) { listhost(ip, a % 10, a / 10) ; }
 
@@ -789,6 +835,7 @@ static pattern const table[] =
   { "list host on first contact, 15 stale first (limitation)", &listhost_, 1, SGR_BADRCPT, 10 },
   { "list host, stale and 4xx last", &listhost_, 2, SGR_NONE, 0 },
   { "list host, pipelined RCPTs", &listhost_, 10, SGR_NONE, 0 },
+  { "list host, 50 posts down one connection", &listhost_onecon_, 0, SGR_NONE, 0 },
   { "VERP list host, stale ends at the next MAIL", &verp, 0, SGR_NONE, 0 },
   { "VERP list host, RSET after a stale one", &verp, 1, SGR_NONE, 0 },
   { "greylisted first-time sender, 10 recipients", &greylisted_, 10, SGR_NONE, 0 },
@@ -818,6 +865,7 @@ static pattern const table[] =
   { "spam to one address, 4 guesses a message", &spam_and_guess_, 0, SGR_BADRCPT, 8 },
   { "one guess in each message delivered to one address", &pay_deliver_, 0, SGR_BADRCPT, 20 },
   { "one mailbox spelled 40 ways padding guesses, delivered", &pad_spellings_, 0, SGR_BADRCPT, 10 },
+  { "two known addresses + 1 guess a message, one connection", &pay_two_, 0, SGR_BADRCPT, 10 },
   { "bot after a week of delivering spam", &spam_then_bot_, 0, SGR_BADRCPT, 20 },
   { "pipelined guesses then DATA refused", &guess_then_data_, 0, SGR_BADRCPT, 6 },
   { "4xx to unknown users, one valid pad", &greylist_prober_, 0, SGR_BADRCPT, 40 },
