@@ -160,42 +160,33 @@ pattern_swaks() {
   prober_verdict 127.0.12.8 swaks
 }
 
-# --- paydeliv ------------------------------------------------------------------
-pattern_paydeliv() {
+# --- paydeliv, paytwo -----------------------------------------------------------
+# pay_script NAME COUNT ADDR...: COUNT delivered messages down one
+# connection, each to the accepted ADDRs and one new guess
+pay_script() {
+  _n=$1 _c=$2; shift 2
   {
-    echo '<'; echo '> EHLO pay.example.test'; echo '<'
+    echo '<'; echo "> EHLO $_n.example.test"; echo '<'
     m=1
-    while [ $m -le 20 ]; do
-      echo '> MAIL FROM:<spam@pay.example.test>'; echo '<'
-      echo '> RCPT TO:<good-postmaster@example.test>'; echo '<'
-      echo "> RCPT TO:<paydeliv-$m@example.test>"; echo '<'
+    while [ $m -le "$_c" ]; do
+      echo "> MAIL FROM:<spam@$_n.example.test>"; echo '<'
+      for a in "$@"; do echo "> RCPT TO:<$a@example.test>"; echo '<'; done
+      echo "> RCPT TO:<$_n-$m@example.test>"; echo '<'
       echo '> DATA'; echo '<'
       echo pipeline; echo '> Subject: offer'; echo '>'; echo '> Buy.'; echo '> .'; echo flush; echo '<'
       m=$((m + 1))
     done
     echo '> QUIT'; echo '<'; echo 'drain'
-  } >"$T/paydeliv.script"
+  } >"$T/$_n.script"
+}
+pattern_paydeliv() {
+  pay_script paydeliv 20 good-postmaster
   sessions 127.0.12.11 paydeliv 3 "$T/paydeliv.script"
   prober_verdict 127.0.12.11 paydeliv
 }
-
-# two accepted addresses and one guess in each delivered message, down
-# one connection: the two excuse one guess once, not in every message
+# the same two accepted addresses every time: they excuse one guess once
 pattern_paytwo() {
-  {
-    echo '<'; echo '> EHLO paytwo.example.test'; echo '<'
-    m=1
-    while [ $m -le 40 ]; do
-      echo '> MAIL FROM:<spam@paytwo.example.test>'; echo '<'
-      echo '> RCPT TO:<good-postmaster@example.test>'; echo '<'
-      echo '> RCPT TO:<good-abuse@example.test>'; echo '<'
-      echo "> RCPT TO:<paytwo-$m@example.test>"; echo '<'
-      echo '> DATA'; echo '<'
-      echo pipeline; echo '> Subject: offer'; echo '>'; echo '> Buy.'; echo '> .'; echo flush; echo '<'
-      m=$((m + 1))
-    done
-    echo '> QUIT'; echo '<'; echo 'drain'
-  } >"$T/paytwo.script"
+  pay_script paytwo 40 good-postmaster good-abuse
   sessions 127.0.12.31 paytwo 1 "$T/paytwo.script"
   LIMIT=$((BADRCPT_LIMIT / 2)) prober_verdict 127.0.12.31 paytwo
 }

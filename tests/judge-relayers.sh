@@ -46,6 +46,11 @@ callouts() {
     timeout 300 exim4 -C "$VERIFIER_CONF" -bhc 192.0.2.9 <"$T/ver.$_n/session" >"$T/$_n.bhc" 2>&1
   [ $? -ne 124 ] || fail "$_n: the verifying exim did not finish in 300 s"
 }
+# forged PREFIX N: N senders at this domain that do not exist
+forged() {
+  _i=1
+  while [ $_i -le "$2" ]; do printf ' %s%s-%s@example.test' "$1" $_i $$; _i=$((_i + 1)); done
+}
 # verdicts NAME: accepted rcpts, rejected (callout 5xx), deferred (callout
 # could not complete), as the verifying exim answered its client
 accepted() { grep -c '^250 Accepted' "$T/$1.bhc"; }
@@ -79,11 +84,8 @@ pattern_verifier() {
 pattern_joejob() {
   IP=127.0.12.2
   N=$(scaled 30 12)
-  senders=
-  i=1
-  while [ $i -le "$N" ]; do senders="$senders x$i-$$@example.test"; i=$((i + 1)); done
-  # shellcheck disable=SC2086
-  callouts joejob $IP $senders
+  # shellcheck disable=SC2046
+  callouts joejob $IP $(forged x "$N")
   # as for any stranger: 5 refusals answered, then the 421
   assert_eq "$(rejected joejob)" 5 "joejob: forged senders the callout could refuse"
   assert_eq "$(exim_rcpt_refused $IP)" 5 "joejob: callouts refused, in exim's log"
@@ -96,11 +98,8 @@ pattern_joejob() {
 pattern_exempt() {
   IP=127.0.12.4
   N=$(scaled 30 10)
-  senders=
-  i=1
-  while [ $i -le "$N" ]; do senders="$senders y$i-$$@example.test"; i=$((i + 1)); done
-  # shellcheck disable=SC2086
-  callouts exempt $IP $senders
+  # shellcheck disable=SC2046
+  callouts exempt $IP $(forged y "$N")
   assert_eq "$(rejected exempt)" "$N" "exempt: forged senders refused by the callout's 550"
   assert_eq "$(exim_rcpt_refused $IP)" "$N" "exempt: callouts refused, in exim's log"
   NO_DELIVERED_CHECK=1 never_judged $IP exempt

@@ -26,8 +26,8 @@ assert_eq "$(cdb_value "$T/rules.cdb" 127.0.0.1)" "+RELAYCLIENT=|" "admin rule k
 assert_grep "$T/list" "^10\.0\.0\.1	badrcpt	$t0	$((t0 + 3600))	1\$" "tab listing"
 assert_grep "$T/list" "^2001:db8::7	authfail	$t0	$((t0 + 3600))	1\$" "tab listing v6"
 "$SG_TESTBIN/smtpguard-list" -d "$S" >"$T/human" || fail "smtpguard-list human"
-assert_grep "$T/human" '^ip +reason +since \(UTC\) +until \(UTC\) +strikes$' "human header"
-assert_grep "$T/human" '^10\.0\.0\.1 +badrcpt +2023-11-14 22:13:20 +2023-11-14 23:13:20 +1$' "human row"
+assert_grep "$T/human" '^ip +reason +since \(UTC\) +until \(UTC\) +strikes +last mail here \(UTC\)$' "human header"
+assert_grep "$T/human" '^10\.0\.0\.1 +badrcpt +2023-11-14 22:13:20 +2023-11-14 23:13:20 +1 +-$' "human row (no delivery: -)"
 
 # with -r: an allow record that makes rblsmtpd speak
 "$SG_TESTBIN/smtpguard-cdb" -r "listed by smtpguard" -d "$S" "$T/rules.txt" "$T/rbl.cdb" 2>>"$T/log" || fail "-r build"
@@ -83,4 +83,20 @@ assert_eq "$(cdb_value "$T/rules.cdb" 10.0.0.1)" "" "unlisted IP still in cdb"
 "$SGSTATETOOL" kick "$S" 10.0.0.1 badrcpt || fail "kick after unlist"
 "$SG_TESTBIN/smtpguard-list" -t -d "$S" >"$T/list"
 assert_grep "$T/list" "^10\.0\.0\.1	badrcpt	$t	$((t + 3600))	1\$" "strikes forgotten after unlist"
+
+# the table shows a listed IP's last delivery (its history record), once
+# expired no more
+H=$T/hstate
+mkdir "$H" || fail mkdir
+at $t0
+"$SGSTATETOOL" history "$H" 10.0.0.9 || fail "history"
+at $((t0 + 600))
+"$SGSTATETOOL" kick "$H" 10.0.0.9 badrcpt || fail "kick of a mailer"
+"$SG_TESTBIN/smtpguard-list" -d "$H" >"$T/hhuman" || fail "smtpguard-list human"
+assert_grep "$T/hhuman" '^10\.0\.0\.9 +badrcpt +2023-11-14 22:23:20 +2023-11-14 23:23:20 +1 +2023-11-14 22:13:20$' "human row: the last delivery"
+"$SG_TESTBIN/smtpguard-list" -t -d "$H" >"$T/hlist" || fail "smtpguard-list -t"
+assert_grep "$T/hlist" "^10\.0\.0\.9	badrcpt	$((t0 + 600))	$((t0 + 4200))	1\$" "-t keeps its five fields"
+at $((t0 + 31 * 86400))
+"$SG_TESTBIN/smtpguard-list" -a -d "$H" >"$T/hhuman" || fail "smtpguard-list -a human"
+assert_grep "$T/hhuman" '^10\.0\.0\.9 +badrcpt .* 1 +- expired$' "human row: the history expired"
 exit 0
