@@ -1,5 +1,6 @@
 /* ISC license. */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "sgjudge.h"
@@ -10,7 +11,7 @@ enum { END_UNDELIVERED, END_DELIVERED, END_RSET } ;
 
 void sgjudge_init (sgjudge *j)
 {
-  memset(j, 0, sizeof(sgjudge)) ;
+  memset(j, 0, offsetof(sgjudge, set)) ;
 }
 
 /* an open-addressed set of SGJUDGE_SLOTS address hashes holding at most
@@ -19,6 +20,7 @@ void sgjudge_init (sgjudge *j)
 static int hset_add (uint32_t *set, uint32_t *n, uint32_t h)
 {
   unsigned int i = h % SGJUDGE_SLOTS ;
+  if (!*n) memset(set, 0, SGJUDGE_SLOTS * sizeof(uint32_t)) ;  /* empty: cleared now */
   while (set[i])
   {
     if (set[i] == h) return 0 ;
@@ -112,8 +114,7 @@ static void end (sgjudge *j, int how)
   else if (how == END_RSET && q) d.rset = 1 ;  /* a refusal that weighs something: not greylisting */
   d.guessq = q > 0xffffffffu ? 0xffffffffu : (uint32_t)q ;
   add(j, &d) ;
-  if (j->acc) memset(j->set, 0, sizeof(j->set)) ;
-  j->hard = j->soft = j->acc = 0 ;
+  j->hard = j->soft = j->acc = 0 ;  /* the set is cleared at its next use */
   j->intrans = 0 ;
 }
 

@@ -72,10 +72,12 @@ struct sgjudge_s
   unsigned int nwd ;
   uint32_t pend[SGSCAN_QMAX] ;  /* args of RCPT and BDAT awaiting replies, in order */
   unsigned int phead, plen ;
+  uint32_t ncredited, nrefused ;
+  /* last, and cleared when first used (a set with nothing in it), not
+     by sgjudge_init: 12 KB a session would write for nothing */
   uint32_t set[SGJUDGE_SLOTS] ;       /* the open transaction's accepted addresses (acc of them) */
   uint32_t credited[SGJUDGE_SLOTS] ;  /* accepted addresses that excused refusals in this session */
   uint32_t refused[SGJUDGE_SLOTS] ;   /* refused addresses already counted in this session */
-  uint32_t ncredited, nrefused ;
 } ;
 
 #define SGJUDGE_CHANGED 1   /* re-check the verdict */

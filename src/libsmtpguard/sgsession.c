@@ -1,6 +1,7 @@
 /* ISC license. */
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "sgclock.h"
@@ -12,7 +13,7 @@
 
 void sgsession_init (sgsession *s, sglimits const *limits, int counting)
 {
-  memset(s, 0, sizeof(sgsession)) ;
+  memset(s, 0, offsetof(sgsession, judge)) ;
   sgscan_init(&s->scan) ;
   sgjudge_init(&s->judge) ;
   s->limits = *limits ;

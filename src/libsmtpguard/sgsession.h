@@ -19,7 +19,6 @@ struct sgsession_s
 {
   sgscan scan ;
   sgcounts counts ;         /* this session's replies */
-  sgjudge judge ;
   sgverdict verdict ;       /* the last check's figures */
   sglimits limits ;
   sgstate *st ;             /* 0: no memory across connections */
@@ -31,6 +30,7 @@ struct sgsession_s
   unsigned char authed ;    /* 235 seen */
   unsigned char blind ;     /* STARTTLS went through */
   unsigned char quit ;      /* QUIT answered */
+  sgjudge judge ;           /* last: its address sets are cleared when first used */
 } ;
 
 extern void sgsession_init (sgsession *, sglimits const *, int) ;
