@@ -27,6 +27,8 @@
 #              held open until all have guessed, then QUIT
 #   refusedend one transaction of 30 guesses after a refused "RSET x",
 #              "QUIT now" or "BDAT 1 LAST" (exim keeps the transaction)
+#   unreadable guesses padded past the bytes smtpguard keeps, or hidden
+#              behind a comment or a quoted phrase exim reads past
 #   authbrute  wrong passwords, one a session: kicked at the 3rd (-a)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/judge/judgelib.sh"
@@ -263,6 +265,36 @@ pattern_refusedend() {
   done
 }
 
+# --- unreadable ---------------------------------------------------------------
+# guesses exim reads whole and smtpguard must count one by one: padded
+# with spaces past the 80 bytes the scanner keeps, behind a 75-byte
+# source route, or with a comment or a quoted phrase holding another
+# address (exim reads guess@..., qmail x@y); one transaction each
+pattern_unreadable() {
+  n=0
+  route="@$(printf 'r%.0s' $(seq 1 75)).example.test:"
+  for how in space route comment phrase; do
+    n=$((n + 1))
+    {
+      echo '<'; echo '> EHLO pad.example.test'; echo '<'
+      echo '> MAIL FROM:<spam@pad.example.test>'; echo '<'
+      g=1
+      while [ $g -le 30 ]; do
+        case $how in
+          space) printf '> RCPT TO:%80s<%s-%s@example.test>\n' '' $how $g ;;
+          route) echo "> RCPT TO:<$route$how-$g@example.test>" ;;
+          comment) echo "> RCPT TO:$how-$g(<x@y>)@example.test" ;;
+          phrase) echo "> RCPT TO:\"<x@y>\" <$how-$g@example.test>" ;;
+        esac
+        echo '<'; g=$((g + 1))
+      done
+      echo '> QUIT'; echo '<'; echo 'drain'
+    } >"$T/unreadable$n.script"
+    sessions 127.0.12.4$n unreadable$n 2 "$T/unreadable$n.script"
+    LIMIT=$((BADRCPT_LIMIT / 2)) prober_verdict 127.0.12.4$n unreadable$n
+  done
+}
+
 # --- authbrute ----------------------------------------------------------------
 # password guessing: wrong passwords for alice (exim: 535), one a session
 pattern_authbrute() {
@@ -279,7 +311,7 @@ pattern_authbrute() {
   listed_at_door $IP authbrute
 }
 
-run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv paytwo onetx burst parallel refusedend authbrute
+run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv paytwo onetx burst parallel refusedend unreadable authbrute
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"

@@ -39,20 +39,27 @@ static void accepted (sgjudge *j, uint32_t h)
   if (h) hset_add(j->set, &j->acc, h) ;
 }
 
-/* a refusal counts once per session and address (a full set counts it) */
-static int refusal_new (sgjudge *j, uint32_t h)
+/* a refusal counts once per session, address and class (an unknown
+   address, 0, or a full set counts it). 4xx and 5xx are marked apart: a
+   4xx that weighed nothing (no 2xx in its transaction: a sender check
+   deferring every RCPT) must not spare the same address's 5xx later. */
+static int refusal_new (sgjudge *j, uint32_t h, unsigned int class)
 {
-  return !h || hset_add(j->refused, &j->nrefused, h) != 0 ;
+  uint32_t mark = (h << 1) | (class == 4) ;
+  if (!h) return 1 ;
+  return hset_add(j->refused, &j->nrefused, mark ? mark : 2) != 0 ;
 }
 
 /* the delivered transaction's accepted addresses that have excused
-   nothing yet in this session (a full set excuses no more) */
+   nothing yet in this session; past the set's bound every address
+   excuses (a list host sending a big post in batches of 50 or 100
+   recipients down one connection must not lose its credit) */
 static uint32_t newcredit (sgjudge *j)
 {
   uint32_t n = 0 ;
   unsigned int i = 0 ;
   for (; i < SGJUDGE_SLOTS ; i++)
-    if (j->set[i] && hset_add(j->credited, &j->ncredited, j->set[i]) == 1) n++ ;
+    if (j->set[i] && hset_add(j->credited, &j->ncredited, j->set[i]) != 0) n++ ;
   return n ;
 }
 
@@ -172,8 +179,8 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
       if (!j->intrans) return 0 ;  /* no transaction: the smtpd told nothing */
       j->lastrcpt = 1 ;
       if (class == 2) accepted(j, arg) ;
-      else if (class == 4) { if (ev->code != 452 && refusal_new(j, arg)) j->soft++ ; }  /* 452: too many recipients, or no room */
-      else if (class == 5) { if (refusal_new(j, arg)) j->hard++ ; }
+      else if (class == 4) { if (ev->code != 452 && refusal_new(j, arg, 4)) j->soft++ ; }  /* 452: too many recipients, or no room */
+      else if (class == 5) { if (refusal_new(j, arg, 5)) j->hard++ ; }
       else return 0 ;
       after = units_q(j) ;
       j->lastq = after > before ? (uint32_t)(after - before < 0xffffffffu ? after - before : 0xffffffffu) : 0 ;

@@ -141,6 +141,7 @@ static int too_long (sgscan *sc, size_t n, sgevent *ev)
 static void end_line (sgscan *sc, sgevent *ev)
 {
   size_t len = sc->linelen < SGSCAN_LINEMAX ? sc->linelen : SGSCAN_LINEMAX ;
+  int cut = sc->linelen > SGSCAN_LINEMAX ;  /* we kept only its first bytes */
   uint64_t size = 0 ;
   int last = 0 ;
   unsigned char cmd ;
@@ -173,7 +174,7 @@ static void end_line (sgscan *sc, sgevent *ev)
   q_push(sc, cmd) ;
   ev->type = SGEV_COMMAND ;
   ev->cmd = cmd ;
-  if (cmd == SGCMD_RCPT) ev->arg = sgcmdarg_rcpt(sc->line, len) ;
+  if (cmd == SGCMD_RCPT) ev->arg = sgcmdarg_rcpt(sc->key, sc->line, len, cut) ;
   else if (cmd == SGCMD_BDAT) ev->arg = (uint32_t)last ;
   switch (cmd)
   {

@@ -139,6 +139,8 @@ struct sgscan_s
                                   for us (UCSPI-TLS); 220 to STARTTLS is then an
                                   ordinary reply, and what follows is plaintext */
   uint64_t chunkleft ;         /* BDAT octets still to skip */
+  uint64_t key[2] ;            /* set by the caller: the RCPT address hash's key
+                                  (sgcmdarg.h, sgsiphash_key); 0 by default */
   size_t linelen ;             /* bytes of the current command line so far */
   size_t cmdlen ;              /* the same, all of them, up to SGSCAN_CMDMAX + 1 */
   char line[SGSCAN_LINEMAX] ;  /* its first bytes */

@@ -35,6 +35,7 @@
 #include "sgpolicy.h"
 #include "sgscan.h"
 #include "sgsession.h"
+#include "sgsiphash.h"
 #include "sgsplice.h"
 #include "sgstate.h"
 #include "sgtrace.h"
@@ -711,6 +712,7 @@ int main (int argc, char const *const *argv)
   if (getenv("SMTPGUARD_NOLEND")) nolend = 1 ;
   scanning = opt.countrelay || !getenv("RELAYCLIENT") ;
   sgsession_init(&sess, &limits, scanning) ;
+  sgsiphash_key(sess.scan.key) ;
   if (opt.statedir && scanning) setup_state(&sconf) ;
   if (greet.ms && sess.st && !opt.dryrun && !getenv("RELAYCLIENT") && !getenv("SMTPGUARD_PASS")) door() ;
 

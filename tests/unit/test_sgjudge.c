@@ -759,6 +759,70 @@ static void pay_two (char const *ip)
   quit(&d) ;
 }
 
+/* guesses the scanner cannot read whole, or that exim and qmail read
+   differently: each must count as a new one (how: 0 padded with spaces
+   past the bytes the scanner keeps, 1 a long source route, 2 a comment
+   holding another address, 3 a quoted phrase holding one) */
+static void unreadable (char const *ip, int how)
+{
+  drv d ;
+  unsigned int i ;
+  conn(&d, ip) ;
+  mail(&d) ;
+  for (i = 0 ; i < 100 && !d.dead ; i++)
+  {
+    char line[300] ;
+    if (how == 0) snprintf(line, sizeof(line), "RCPT TO:%80s<guess%u@example.org>", "", i) ;
+    else if (how == 1) snprintf(line, sizeof(line), "RCPT TO:<@%.75s.example:guess%u@example.org>",
+      "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr", i) ;
+    else if (how == 2) snprintf(line, sizeof(line), "RCPT TO:guess%u(<x@y>)@example.org", i) ;
+    else snprintf(line, sizeof(line), "RCPT TO:\"<x@y>\" <guess%u@example.org>", i) ;
+    cmd(&d, line, "550 5.1.1 no such user") ;
+  }
+  hangup(&d) ;
+}
+
+/* the guesses first meet a 4xx that weighs nothing (a sender check that
+   defers every RCPT), then, under another sender, their real 5xx */
+static void deferred_first (char const *ip)
+{
+  unsigned int c, i ;
+  for (c = 0 ; c < 10 ; c++)
+  {
+    drv d ;
+    conn(&d, ip) ;
+    cmd(&d, "MAIL FROM:<x@dns-fails.example>", "250 ok") ;
+    for (i = 0 ; i < 50 && !d.dead ; i++)
+    {
+      char a[64] ;
+      snprintf(a, sizeof(a), "guess%u@example.org", 50 * c + i) ;
+      rcpt(&d, a, "450 4.1.8 sender domain does not resolve") ;
+    }
+    cmd(&d, "RSET", "250 reset") ;
+    mail(&d) ;
+    for (i = 0 ; i < 50 && !d.dead ; i++) guess(&d, 50 * c + i) ;
+    quit(&d) ;
+  }
+}
+
+/* a big post on first contact, sent as 20 batches of 100 recipients down
+   one connection (exim's max_rcpt, Postfix's recipient limit): 2000
+   members, 3% stale */
+static void batched_post (char const *ip)
+{
+  drv d ;
+  unsigned int b, i ;
+  conn(&d, ip) ;
+  for (b = 0 ; b < 20 && !d.dead ; b++)
+  {
+    mail(&d) ;
+    for (i = 100 * b ; i < 100 * b + 100 ; i++)
+      if (i % 33 == 7) stale(&d, i) ; else good(&d, i) ;
+    deliver(&d, "250 queued") ;
+  }
+  quit(&d) ;
+}
+
 /* one mailbox spelled 40 ways (source routes, quotes, case: exim and
    qmail accept them all as one) padding 10 guesses a delivered message */
 static void pad_spellings (char const *ip)
@@ -820,7 +884,7 @@ struct pattern_s
 #define W1(f) static void f##_ (char const *ip, int a) { (void)a ; f(ip) ; }
 W1(reuse_rset) W1(rset_each_session) W1(rset_before_mail) W1(content_refused) W1(busy_nat)
 W1(new_sender_some_stale) W1(helo_errors) W1(authenticated) W1(history_backlog) W1(nested_mail)
-W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(auth_untested) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(pad_spellings) W1(listhost_onecon) W1(pay_two) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
+W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(auth_untested) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(pad_spellings) W1(listhost_onecon) W1(pay_two) W1(deferred_first) W1(batched_post) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
 static void greylisted_ (char const *ip, int n) { greylisted(ip, (unsigned int)n) ; }
 static void listhost_ (char const *ip, int a) { listhost(ip, a % 10, a / 10) ; }
 
@@ -836,6 +900,7 @@ static pattern const table[] =
   { "list host, stale and 4xx last", &listhost_, 2, SGR_NONE, 0 },
   { "list host, pipelined RCPTs", &listhost_, 10, SGR_NONE, 0 },
   { "list host, 50 posts down one connection", &listhost_onecon_, 0, SGR_NONE, 0 },
+  { "first contact: a 2000-member post in 20 batches, one connection", &batched_post_, 0, SGR_NONE, 0 },
   { "VERP list host, stale ends at the next MAIL", &verp, 0, SGR_NONE, 0 },
   { "VERP list host, RSET after a stale one", &verp, 1, SGR_NONE, 0 },
   { "greylisted first-time sender, 10 recipients", &greylisted_, 10, SGR_NONE, 0 },
@@ -866,6 +931,11 @@ static pattern const table[] =
   { "one guess in each message delivered to one address", &pay_deliver_, 0, SGR_BADRCPT, 20 },
   { "one mailbox spelled 40 ways padding guesses, delivered", &pad_spellings_, 0, SGR_BADRCPT, 10 },
   { "two known addresses + 1 guess a message, one connection", &pay_two_, 0, SGR_BADRCPT, 10 },
+  { "guesses padded with spaces past the kept bytes", &unreadable, 0, SGR_BADRCPT, 10 },
+  { "guesses behind a long source route", &unreadable, 1, SGR_BADRCPT, 10 },
+  { "guesses with a comment holding another address", &unreadable, 2, SGR_BADRCPT, 10 },
+  { "guesses behind a quoted phrase holding another address", &unreadable, 3, SGR_BADRCPT, 10 },
+  { "guesses deferred by a sender check, then refused", &deferred_first_, 0, SGR_BADRCPT, 60 },
   { "bot after a week of delivering spam", &spam_then_bot_, 0, SGR_BADRCPT, 20 },
   { "pipelined guesses then DATA refused", &guess_then_data_, 0, SGR_BADRCPT, 6 },
   { "4xx to unknown users, one valid pad", &greylist_prober_, 0, SGR_BADRCPT, 40 },
