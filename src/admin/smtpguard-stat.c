@@ -160,10 +160,12 @@ struct extra_s
 {
   char const *tag ;    /* -t's first column */
   char const *title ;  /* the human table's heading */
-  int blind ;          /* 1: blind sessions, 0: kicks while a mailer */
+  uint32_t (*count) (sgstatent const *) ;
 } ;
-static extra const *cur ;
-static uint32_t count (sgstatent const *e) { return cur->blind ? e->blind : e->mailer ; }
+static extra const *cur ;  /* qsort's comparator has no context */
+static uint32_t count (sgstatent const *e) { return (*cur->count)(e) ; }
+static uint32_t blindof (sgstatent const *e) { return e->blind ; }
+static uint32_t mailerof (sgstatent const *e) { return e->mailer ; }
 
 static int cmpextra (void const *a, void const *b)
 {
@@ -196,8 +198,8 @@ static void topextra (sgstattable const *t, unsigned int n, extra const *x)
   free(v) ;
 }
 
-static extra const blindtable = { "blind", "top IPs by blind sessions (TLS)      blind", 1 } ;
-static extra const mailertable = { "mailer", "IPs kicked after delivering mail     kicks", 0 } ;
+static extra const blindtable = { "blind", "top IPs by blind sessions (TLS)      blind", &blindof } ;
+static extra const mailertable = { "mailer", "IPs kicked after delivering mail     kicks", &mailerof } ;
 
 static void when (char *s, uint64_t t)
 {

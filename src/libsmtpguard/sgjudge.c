@@ -201,7 +201,7 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
     case SGCMD_BDAT :
       if (!j->intrans) return 0 ;
       if (class == 2 && arg) end(j, END_DELIVERED) ;
-      else if ((class == 4 || class == 5) && arg && j->acc && (ev->code < 500 || ev->code > 504)) end(j, END_UNDELIVERED) ;
+      else if ((class == 4 || class == 5) && arg && j->acc && !sgpolicy_untaken(ev->code)) end(j, END_UNDELIVERED) ;
       else return 0 ;
       return result(j) ;
     case SGCMD_RSET :

@@ -28,9 +28,14 @@ int sgpolicy_count (sgcounts *c, sgevent const *ev)
   }
 }
 
+int sgpolicy_untaken (unsigned int code)
+{
+  return code >= 500 && code <= 504 ;
+}
+
 int sgpolicy_authfail (unsigned int code)
 {
-  return code >= 505 && code < 600 && code != 530 && code != 534 && code != 538 ;
+  return code / 100 == 5 && !sgpolicy_untaken(code) && code != 530 && code != 534 && code != 538 ;
 }
 
 void sgcounts_add (sgcounts *to, sgcounts const *from)

@@ -84,6 +84,9 @@ extern int sgpolicy_count (sgcounts *, sgevent const *) ;
    first). qmail's AUTH patches, exim and Postfix answer 535 to wrong
    credentials. */
 extern int sgpolicy_authfail (unsigned int code) ;
+/* 500-504: the smtpd did not take the command (syntax, unknown, not
+   here, bad sequence, parameter): nothing it did changed */
+extern int sgpolicy_untaken (unsigned int code) ;
 extern void sgcounts_add (sgcounts *, sgcounts const *) ;
 extern void sgevidence_add (sgevidence *, sgevidence const *) ;
 extern void sglimits_env (sglimits *) ;  /* SMTPGUARD_BADRCPT, _RSET, _AUTHFAIL, _ERRORS */

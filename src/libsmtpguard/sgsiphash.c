@@ -1,6 +1,5 @@
 /* ISC license. */
 
-#include <string.h>
 #include <sys/auxv.h>
 
 #include "sgsiphash.h"

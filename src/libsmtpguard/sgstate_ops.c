@@ -60,33 +60,36 @@ int sgstate_unlist (sgstate *st, char const *ip)
   return r ;
 }
 
+/* the IP's history record, unexpired at now: 1, 0 none, -1 error */
+static int history_of (sgstate *st, char const *ip, uint64_t now, sghistory *h)
+{
+  char cip[SGIP_MAX] ;
+  int r ;
+  if (st->historyfd < 0) return 0 ;
+  if (!sgip_canon(cip, ip)) return (errno = EINVAL, -1) ;
+  r = sghistory_read(st->historyfd, cip, h) ;
+  return r > 0 ? h->expires > now : r ;
+}
+
 int sgstate_history (sgstate *st, char const *ip, uint64_t now)
 {
   sghistory h ;
-  char cip[SGIP_MAX] ;
   int r ;
-  if (st->historyfd < 0 || !st->conf.history) return 0 ;
-  if (!sgip_canon(cip, ip)) return (errno = EINVAL, -1) ;
-  r = sghistory_read(st->historyfd, cip, &h) ;
+  if (!st->conf.history) return 0 ;
+  r = history_of(st, ip, now, &h) ;
   if (r <= 0) return r ;
   /* the shorter of the life it was written with and today's; and a
      history must be older than the window: a client that starts
      delivering now has its deliveries counted in the window already */
-  return h.expires > now && h.last + st->conf.history > now && h.first + st->conf.window <= now ;
+  return h.last + st->conf.history > now && h.first + st->conf.window <= now ;
 }
 
 int sgstate_lastmail (sgstate *st, char const *ip, uint64_t now, uint64_t *last)
 {
   sghistory h ;
-  char cip[SGIP_MAX] ;
-  int r ;
-  if (st->historyfd < 0) return 0 ;
-  if (!sgip_canon(cip, ip)) return (errno = EINVAL, -1) ;
-  r = sghistory_read(st->historyfd, cip, &h) ;
-  if (r <= 0) return r ;
-  if (h.expires <= now) return 0 ;
-  *last = h.last ;
-  return 1 ;
+  int r = history_of(st, ip, now, &h) ;
+  if (r > 0) *last = h.last ;
+  return r ;
 }
 
 int sgstate_delivered (sgstate *st, char const *ip, uint32_t n, uint64_t now)
