@@ -15,6 +15,9 @@
 #              recipients, many RSETs
 #   authmech   a client whose AUTH tests no credentials (a mechanism the
 #              server lacks: 504; cancelled: 501), 12 sessions
+#   stalephone a phone after a password change: the same wrong password
+#              (AUTH PLAIN, and AUTH LOGIN's two lines) on every fetch,
+#              16 sessions, then the right one: its mail goes through
 #   relayclient, exempt  the same abuse from clients the rules cdb gives
 #              RELAYCLIENT or SMTPGUARD_EXEMPT
 # SG_JUDGE_SCALE=small runs 1/5 of the VERP list.
@@ -135,6 +138,37 @@ pattern_authmech() {
   assert_eq "$(exim_delivered $IP)" 12 "authmech: messages delivered, in exim's log"
   never_judged $IP authmech
 }
+pattern_stalephone() {
+  IP=127.0.11.10
+  plain=$(printf '\0alice\0oldsecret' | base64)
+  user=$(printf alice | base64)
+  pass=$(printf oldsecret | base64)
+  for k in 1 2 3 4 5 6 7 8; do
+    for how in plain login; do
+      {
+        echo '< 220'; echo '> EHLO phone.client.example.test'; echo '< 250'
+        if [ $how = plain ]; then echo "> AUTH PLAIN $plain"; echo '< 535'
+        else echo '> AUTH LOGIN'; echo '< 334'; echo "> $user"; echo '< 334'; echo "> $pass"; echo '< 535'; fi
+        echo '> QUIT'; echo '< 221'; echo 'eof'
+      } >"$T/stalephone.script"
+      sgt_ok $IP stalephone "$T/stalephone.script"
+    done
+  done
+  # smtpguard saw each refusal: they were counted, once for each way of sending them
+  assert_eq "$(grep -Ec "session ip=$(re $IP) .*authfail=1" "$SERVER_LOG")" 16 "stalephone: sessions whose refused AUTH smtpguard saw"
+  assert_eq "$(tr -d '\r' <"$T/stalephone.client" | grep -c '^535 ')" 16 "stalephone: refused AUTHs answered"
+  {
+    echo '< 220'; echo '> EHLO phone.client.example.test'; echo '< 250'
+    echo "> AUTH PLAIN $(printf '\0alice\0secret' | base64)"; echo '< 235'
+    echo '> MAIL FROM:<alice@client.example.test>'; echo '< 250'
+    echo '> RCPT TO:<good-phone@example.test>'; echo '< 250'
+    echo '> DATA'; message "fixed"
+    echo '> QUIT'; echo '< 221'; echo 'eof'
+  } >"$T/stalephone.script"
+  sgt_ok $IP stalephone "$T/stalephone.script"
+  assert_eq "$(exim_delivered $IP)" 1 "stalephone: the message after the fix, in exim's log"
+  never_judged $IP stalephone
+}
 pattern_relayclient() {
   abuse_script "$T/relayclient.script" ""
   for k in 1 2 3; do sgt_ok 127.0.11.5 relayclient "$T/relayclient.script"; done
@@ -148,7 +182,7 @@ pattern_exempt() {
   never_judged 127.0.11.6 exempt
 }
 
-run_patterns verp addrbook auth authmech relayclient exempt
+run_patterns verp addrbook auth authmech stalephone relayclient exempt
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"

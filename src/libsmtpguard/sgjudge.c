@@ -217,6 +217,7 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
       {
         sgevidence d = SGEVIDENCE_ZERO ;
         d.authfail = 1 ;
+        d.authtag = ev->arg ;
         add(j, &d) ;
       }
       return result(j) ;

@@ -7,10 +7,13 @@
    changes nothing, and the cost does not depend on how many IPs exist.
    The ledger is not fsync'd: after a power loss it may be stale or torn;
    a torn record fails its checksum and counts as empty. The file also
-   serves as the IP's lock for listing changes (sgstate_kick, _unlist). */
+   serves as the IP's lock for listing changes (sgstate_kick, _unlist).
+   It also keeps the tags of the last refused credentials (sgscan.h):
+   the same ones refused again within the window count once. */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
@@ -21,14 +24,22 @@
 #include "sgstate.h"
 
 #define SGLEDGER_NB 16
-/* "SGL2": an "SGL1" record (the raw reply counts of old) reads as empty */
-#define SGLEDGER_MAGIC 0x324c4753u
+#define SGLEDGER_NTAGS 8
+/* "SGL3": an older record (no tags; SGL1 had raw reply counts) reads as empty */
+#define SGLEDGER_MAGIC 0x334c4753u
 #define NC 7  /* guessq, openq, deliv, rset, authfail, errors, kicks */
 
 struct bucket_s
 {
   uint64_t index ;  /* now / width when this bucket was last started */
   uint32_t c[NC] ;
+} ;
+
+struct tag_s
+{
+  uint64_t index ;  /* the bucket index when these credentials were last refused */
+  uint32_t tag ;
+  uint32_t pad ;
 } ;
 
 struct record_s
@@ -38,6 +49,7 @@ struct record_s
   uint32_t sum ;
   uint32_t pad ;
   struct bucket_s b[SGLEDGER_NB] ;
+  struct tag_s t[SGLEDGER_NTAGS] ;
 } ;
 
 static uint32_t checksum (struct record_s const *r)
@@ -45,7 +57,7 @@ static uint32_t checksum (struct record_s const *r)
   unsigned char const *p = (unsigned char const *)r->b ;
   uint32_t h = 2166136261u ;
   size_t i = 0 ;
-  for (; i < sizeof(r->b) ; i++) h = (h ^ p[i]) * 16777619u ;
+  for (; i < sizeof(*r) - offsetof(struct record_s, b) ; i++) h = (h ^ p[i]) * 16777619u ;
   return h ;
 }
 
@@ -80,6 +92,23 @@ int sgledger_lock (sgstate *st, char const *ip)
   }
   errno = EBUSY ;
   return -1 ;
+}
+
+/* 1 if these refused credentials were refused within the window (the
+   tag is then kept fresh), 0 if not (they take the stalest place) */
+static int tag_seen (struct record_s *r, uint32_t tag, uint64_t idx)
+{
+  unsigned int i = 0, old = 0 ;
+  for (; i < SGLEDGER_NTAGS ; i++)
+    if (r->t[i].tag == tag && r->t[i].index + SGLEDGER_NB > idx)
+    {
+      r->t[i].index = idx ;
+      return 1 ;
+    }
+  for (i = 1 ; i < SGLEDGER_NTAGS ; i++) if (r->t[i].index < r->t[old].index) old = i ;
+  r->t[old].tag = tag ;
+  r->t[old].index = idx ;
+  return 0 ;
 }
 
 /* The open refusals a transaction published are taken back from the
@@ -117,7 +146,9 @@ int sgledger_update (int fd, sgstateconf const *conf, sgevidence const *delta, s
     cur->c[1] = satadd(cur->c[1], delta->openq) ;
     cur->c[2] = satadd(cur->c[2], delta->deliv) ;
     cur->c[3] = satadd(cur->c[3], delta->rset) ;
-    cur->c[4] = satadd(cur->c[4], delta->authfail) ;
+    /* a phone retrying a stale password counts once, a guesser each time */
+    if (!(delta->authfail == 1 && delta->authtag && tag_seen(&r, delta->authtag, idx)))
+      cur->c[4] = satadd(cur->c[4], delta->authfail) ;
     cur->c[5] = satadd(cur->c[5], delta->errors) ;
   }
   cur->c[6] = satadd(cur->c[6], kicks) ;
@@ -135,6 +166,7 @@ int sgledger_update (int fd, sgstateconf const *conf, sgevidence const *delta, s
   {
     total->guessq = sums[0] ; total->openq = sums[1] ; total->deliv = sums[2] ;
     total->rset = sums[3] ; total->authfail = sums[4] ; total->errors = sums[5] ;
+    total->authtag = 0 ;
   }
   if (kickstotal) *kickstotal = sums[6] ;
   if (curidx) *curidx = idx ;

@@ -58,6 +58,8 @@ void sgevidence_add (sgevidence *to, sgevidence const *from)
   to->openq = satadd(to->openq, from->openq) ;
   to->deliv = satadd(to->deliv, from->deliv) ;
   to->rset = satadd(to->rset, from->rset) ;
+  /* one refused AUTH keeps its tag; two together have none */
+  to->authtag = !to->authfail ? from->authtag : from->authfail ? 0 : to->authtag ;
   to->authfail = satadd(to->authfail, from->authfail) ;
   to->errors = satadd(to->errors, from->errors) ;
 }

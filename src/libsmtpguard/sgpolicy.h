@@ -32,8 +32,9 @@ struct sgevidence_s
   uint32_t rset ;      /* RSETs aborting an undelivered transaction with a refusal */
   uint32_t authfail ;  /* AUTH exchanges ending in 5xx */
   uint32_t errors ;    /* 5xx to unrecognised commands */
+  uint32_t authtag ;   /* in a delta with one refused AUTH: its tag (sgscan.h), 0 if none */
 } ;
-#define SGEVIDENCE_ZERO { 0, 0, 0, 0, 0, 0 }
+#define SGEVIDENCE_ZERO { 0, 0, 0, 0, 0, 0, 0 }
 
 /* published open refusals taken back from the bucket they went to */
 typedef struct sgwithdraw_s sgwithdraw, *sgwithdraw_ref ;

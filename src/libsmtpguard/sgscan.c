@@ -5,6 +5,7 @@
 #include "sgcmdarg.h"
 #include "sgscan.h"
 #include "sgscan_body.h"
+#include "sgscan_cred.h"
 
 void sgscan_init (sgscan *sc)
 {
@@ -102,6 +103,7 @@ static void violation (sgscan *sc, unsigned int kind, sgevent *ev)
 {
   sc->cmode = SGC_BLIND ;
   memset(sc->line, 0, SGSCAN_LINEMAX) ;
+  sgscan_cred_wipe(sc) ;
   ev->type = SGEV_VIOLATION ;
   ev->cmd = SGCMD_NONE ;
   ev->code = kind ;
@@ -132,6 +134,7 @@ static int too_long (sgscan *sc, size_t n, sgevent *ev)
   sc->cmdlen = addcap(sc->cmdlen, n, SGSCAN_CMDMAX + 1) ;
   if (sc->cmdlen <= SGSCAN_CMDMAX) return 0 ;
   sc->cmode = SGC_BLIND ;
+  sgscan_cred_wipe(sc) ;
   ev->type = SGEV_LONGLINE ;
   ev->cmd = SGCMD_NONE ;
   ev->code = 0 ;
@@ -148,6 +151,8 @@ static void end_line (sgscan *sc, sgevent *ev)
   if (len && sc->line[len-1] == '\r' && sc->linelen <= SGSCAN_LINEMAX) len-- ;
   cmd = classify(sc->line, len) ;
   sc->lastcr = 0 ;
+  if (sc->credline) { if (cmd == SGCMD_AUTH) sgscan_cred_add(sc, "\n", 1) ; else sgscan_cred_wipe(sc) ; }
+  sc->credline = 0 ;
   /* a BDAT line longer than what we keep is no strict one */
   /* "BDAT 0" without LAST: exim answers 504 and then takes only RSET,
      reading the next BDAT's chunk as commands */
@@ -241,10 +246,13 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
           return i + k ;
         }
         sc->cmdlen += n ;
+        sgscan_cred_add(sc, s + i, n) ;
         /* linelen marks a credentials line under way: it stays
            credentials to its end even if AUTH is answered meanwhile */
         if (!nl) { sc->linelen = 1 ; return len ; }
         i = nl - s + 1 ;
+        if (sc->inauth) sgscan_cred_add(sc, "\n", 1) ;
+        else sgscan_cred_wipe(sc) ;  /* its exchange has ended: nothing to tag */
         sc->linelen = 0 ;
         sc->cmdlen = 0 ;
         sc->cmode = sc->qlen ? SGC_WAIT : SGC_COMMAND ;
@@ -306,6 +314,18 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
           memcpy(sc->line + sc->linelen, s + i, n < room ? n : room) ;
         }
         sc->linelen = addcap(sc->linelen, n, SGSCAN_LINEMAX + 1) ;
+        /* an AUTH line is held whole, from its first bytes (at most 6,
+           in sc->line, see above) */
+        if (sc->linelen >= 4 && iskeyword(sc->line, 4, "auth"))
+        {
+          if (!sc->credline)
+          {
+            sgscan_cred_wipe(sc) ;
+            sgscan_cred_add(sc, sc->line, sc->cmdlen - n) ;
+            sc->credline = 1 ;
+          }
+          sgscan_cred_add(sc, s + i, n) ;
+        }
         i += n ;
         if (!nl) break ;
         i++ ;
@@ -358,6 +378,11 @@ static int end_rline (sgscan *sc, sgevent *ev)
     return 1 ;
   }
   q_pop(sc) ;
+  if (cmd == SGCMD_AUTH)
+  {
+    ev->arg = sgscan_cred_tag(sc) ;
+    sgscan_cred_wipe(sc) ;
+  }
   if (!sc->qlen && (sc->cmode == SGC_WAIT || sc->cmode == SGC_CRED))
   {
     /* the barrier command itself: its reply decides how to read what follows */

@@ -28,9 +28,10 @@
    differently, as soon as its offending byte is seen, and for a client
    that answers 220 to STARTTLS with anything but a TLS handshake record
    (0x16 0x03 0x00..0x04); after a TLS record header it is blind too.
-   The current command line is wiped once classified: credentials given
-   on an AUTH line never stay in the scanner, and the HELO argument kept
-   for logs comes from a HELO or EHLO line only.
+   The current command line is wiped once classified, and the lines of
+   an AUTH exchange at its final reply: credentials never outlive their
+   exchange in the scanner, and the HELO argument kept for logs comes
+   from a HELO or EHLO line only.
 
    The caller must scan client bytes no later than it forwards them, and
    scan server bytes before it forwards them: then a reply that finds no
@@ -97,13 +98,15 @@ struct sgevent_s
   unsigned char type ;
   unsigned char cmd ;
   unsigned short code ;  /* 0 if the reply line had no 3-digit code */
-  uint32_t arg ;         /* command: RCPT's address hash, BDAT's LAST (sgcmdarg.h); else 0 */
+  uint32_t arg ;         /* command: RCPT's address hash, BDAT's LAST (sgcmdarg.h);
+                            reply to AUTH: the exchange's tag, 0 if none; else 0 */
 } ;
 
 #define SGSCAN_QMAX 256        /* pending commands; more and the client side blocks */
 #define SGSCAN_LINEMAX 80      /* bytes of a command line kept to classify it */
 #define SGSCAN_HELOMAX 64      /* bytes of the HELO/EHLO argument kept for logs */
 #define SGSCAN_CMDMAX 12288    /* longest command line (RFC 4954's AUTH limit) */
+#define SGSCAN_CREDMAX 256     /* bytes of an AUTH exchange held to tag a refusal */
 
 enum sgcmode_e
 {
@@ -144,6 +147,16 @@ struct sgscan_s
   size_t linelen ;             /* bytes of the current command line so far */
   size_t cmdlen ;              /* the same, all of them, up to SGSCAN_CMDMAX + 1 */
   char line[SGSCAN_LINEMAX] ;  /* its first bytes */
+
+  /* an AUTH exchange's lines, held until its final reply only: a
+     refusal's reply event carries their tag (credkey's SipHash), so
+     that the ledger can count the same refused credentials once */
+  unsigned char credkeyed ;    /* set by the caller: credkey is the state directory's key */
+  unsigned char credline ;     /* the command line under way starts with "auth": held */
+  unsigned char credover ;     /* the exchange ran past SGSCAN_CREDMAX: no tag */
+  uint64_t credkey[2] ;
+  size_t credlen ;
+  char cred[SGSCAN_CREDMAX] ;
 
   /* server side */
   unsigned char ehlo_chunking ;/* CHUNKING seen in the EHLO reply being read */

@@ -43,6 +43,14 @@ int sgsession_flush (sgsession *s)
   return 1 ;
 }
 
+int sgsession_authkey (sgsession *s)
+{
+  if (!s->st || !s->counting || s->keytried) return 1 ;
+  s->keytried = 1 ;
+  s->scan.credkeyed = sgstate_key(s->st, s->scan.credkey) ;
+  return s->scan.credkeyed ;
+}
+
 sgcounts const *sgsession_counts (sgsession const *s)
 {
   return &s->counts ;

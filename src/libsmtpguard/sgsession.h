@@ -30,6 +30,7 @@ struct sgsession_s
   unsigned char authed ;    /* 235 seen */
   unsigned char blind ;     /* STARTTLS went through */
   unsigned char quit ;      /* QUIT answered */
+  unsigned char keytried ;  /* the state directory's key was asked for */
   sgjudge judge ;           /* last: its address sets are cleared when first used */
 } ;
 
@@ -38,6 +39,9 @@ extern void sgsession_command (sgsession *, sgevent const *) ;
 extern unsigned int sgsession_event (sgsession *, sgevent const *) ;
 extern unsigned int sgsession_end (sgsession *) ;  /* the session is over: its last verdict */
 extern int sgsession_flush (sgsession *) ;
+/* at an AUTH command: the key its tag needs, once a session (1 ok or
+   nothing to do, 0 error: errno; its tags are then 0, always counted) */
+extern int sgsession_authkey (sgsession *) ;
 extern sgcounts const *sgsession_counts (sgsession const *) ;
 
 /* sgsession_state: smtpguard -d for one session, failing open.

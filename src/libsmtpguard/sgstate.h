@@ -13,6 +13,7 @@
                           (sghistory.h), kept -H seconds after the last
    statedir/pass/<ip>     the door test's pass records (sgpass.h)
    statedir/wakeup        a FIFO: one line with the IP after each listing change
+   statedir/key           16 secret bytes: the key of refused credentials' tags
    See doc/statedir.html. Every function returns errors and sets errno;
    none prints or exits. */
 
@@ -109,6 +110,10 @@ extern int sgstate_lastmail (sgstate *, char const *ip, uint64_t now, uint64_t *
 /* how long the strikes-th listing lasts under the conf (sgstate_kick's
    escalation) */
 extern uint64_t sglisting_duration (sgstateconf const *, uint32_t strikes) ;
+
+/* the state directory's secret key (statedir/key, made if missing):
+   1 ok, 0 error (errno; EINVAL: not 16 bytes) */
+extern int sgstate_key (sgstate *, uint64_t key[2]) ;
 
 /* 1 removed, 0 not listed, -1 error */
 extern int sgstate_unlist (sgstate *, char const *ip) ;

@@ -239,6 +239,8 @@ static int client_event (sgevent const *ev, size_t n)
     return 0 ;
   }
   if (ev->type == SGEV_COMMAND) sgsession_command(&sess, ev) ;
+  if (ev->type == SGEV_COMMAND && ev->cmd == SGCMD_AUTH && !sgsession_authkey(&sess))
+    sgsession_warn(&sess, opt.statedir, "read the key", errno) ;
   if (ev->type == SGEV_COMMAND && sess.counting && sess.st && !opt.dryrun && sgstate_listed(sess.st, ip, sgnow(), 0) > 0)
   {
     /* listed by another session: this command never reaches the smtpd */

@@ -34,6 +34,7 @@ void sgdrive_init (sgdrive *d, char const *c, size_t clen, char const *s, size_t
 {
   memset(d, 0, sizeof(*d)) ;
   sgscan_init(&d->sc) ;
+  d->sc.credkeyed = 1 ;  /* AUTH exchanges are tagged, as with a state directory */
   d->c = c ; d->clen = clen ;
   d->s = s ; d->slen = slen ;
 }
@@ -84,6 +85,8 @@ void sgdrive_server (sgdrive *d, size_t n)
     if (!k || k > end - d->spos) { d->stuck = 1 ; return ; }
     d->spos += k ;
     record(d, &ev) ;
+    /* an AUTH exchange's bytes never outlive it, nor pass their bound */
+    if (d->sc.credlen > SGSCAN_CREDMAX || (ev.type == SGEV_REPLY && ev.cmd == SGCMD_AUTH && d->sc.credlen)) d->stuck = 1 ;
     drain(d) ;
   }
 }

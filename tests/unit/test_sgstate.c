@@ -67,6 +67,55 @@ int main (void)
   memset(&d, 0, sizeof(d)) ;
   CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 3600 + 500, &t) && t.guessq == 4 && t.deliv == 0 && t.errors == 5) ;
   CHECK(sgstate_ledger_add(&st, "10.0.0.2", &d, now + 100000, &t) && t.guessq == 0 && t.errors == 0) ;
+  /* refused credentials: the same tag counts once while it keeps
+     coming within the window, others (and untagged ones) each time;
+     a tag not seen for a window counts again; two in one delta have no
+     tag and count both; 8 tags are remembered */
+  {
+    sgevidence a = SGEVIDENCE_ZERO, b = SGEVIDENCE_ZERO ;
+    unsigned int k ;
+    a.authfail = 1 ; a.authtag = 0x1234 ;
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &a, now, &t) && t.authfail == 1) ;
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &a, now + 60, &t) && t.authfail == 1) ;
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &a, now + 3000, &t) && t.authfail == 1) ;
+    /* the first one has left the window, the tag was refreshed: free */
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &a, now + 3600 + 300, &t) && t.authfail == 0) ;
+    b.authfail = 1 ; b.authtag = 0x5678 ;
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &b, now + 3600 + 400, &t) && t.authfail == 1) ;
+    b.authtag = 0 ;
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &b, now + 3600 + 500, &t) && t.authfail == 2) ;
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &b, now + 3600 + 600, &t) && t.authfail == 3) ;
+    sgevidence_add(&b, &a) ;
+    CHECK(b.authfail == 2 && b.authtag == 0) ;
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &b, now + 3600 + 700, &t) && t.authfail == 5) ;
+    /* a tag unseen for a whole window counts again */
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &a, now + 3 * 3600, &t) && t.authfail == 1) ;
+    /* eight newer others push it out, the stalest first */
+    for (k = 1 ; k <= 8 ; k++)
+    {
+      b.authfail = 1 ; b.authtag = 0x9000 + k ;
+      CHECK(sgstate_ledger_add(&st, "10.0.0.5", &b, now + 3 * 3600 + k * 300, &t) && t.authfail == 1 + k) ;
+    }
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &a, now + 3 * 3600 + 2700, &t) && t.authfail == 10) ;
+    CHECK(sgstate_ledger_add(&st, "10.0.0.5", &a, now + 3 * 3600 + 2701, &t) && t.authfail == 10) ;
+  }
+  /* the key of the tags: made once, 16 bytes, the owner's only, the same after */
+  {
+    uint64_t k1[2] = { 0, 0 }, k2[2] = { 1, 1 } ;
+    char fn[512] ;
+    struct stat stt ;
+    int fd ;
+    snprintf(fn, sizeof(fn), "%s/key", dir) ;
+    CHECK(sgstate_key(&st, k1) && (k1[0] || k1[1])) ;
+    CHECK(stat(fn, &stt) == 0 && stt.st_size == 16 && (stt.st_mode & 0777) == 0600) ;
+    CHECK(sgstate_key(&st, k2) && k1[0] == k2[0] && k1[1] == k2[1]) ;
+    fd = open(fn, O_WRONLY | O_APPEND) ;
+    CHECK(fd >= 0 && write(fd, "x", 1) == 1) ;
+    close(fd) ;
+    CHECK(!sgstate_key(&st, k2) && errno == EINVAL) ;
+    CHECK(unlink(fn) == 0) ;
+    CHECK(sgstate_key(&st, k2) && (k1[0] != k2[0] || k1[1] != k2[1])) ;
+  }
   /* a torn ledger record counts as empty, it is not an error */
   {
     char fn[512] ;
