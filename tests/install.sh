@@ -80,6 +80,14 @@ check_install "$T/dest2"
 [ -f "$T/dest2/opt/sgtest/sbin/smtpguard" ] || fail "conf-install-bin not honoured"
 [ ! -e "$T/dest2/usr" ] || fail "files installed under /usr despite conf-compile"
 
+# alternatives: one installed is enough (an admin's ucspi-tcp-ipv6 is never
+# replaced by ucspi-tcp); none installed names the first
+printf 'sgtest-no-such-package | make  # one of them\n' >>"$C/package/deps-run"
+sh "$C/package/install-deps" -c run >"$T/deps.out" 2>&1 || { cat "$T/deps.out" >&2; fail "install-deps: an installed alternative not taken"; }
+printf 'sgtest-alt-one | sgtest-alt-two\n' >>"$C/package/deps-run"
+sh "$C/package/install-deps" -c run >"$T/deps.out" 2>&1 && fail "install-deps: no alternative installed, yet satisfied"
+assert_grep "$T/deps.out" '^smtpguard: missing sgtest-alt-one: run sh package/install-deps run \(as root\)$' "install-deps with no alternative installed"
+
 # a missing build dependency: one line that says what to run, no compile
 echo sgtest-no-such-package >>"$C/package/deps-build"
 rm -rf "$C/build"

@@ -30,6 +30,8 @@
 #   unreadable guesses padded past the bytes smtpguard keeps, or hidden
 #              behind a comment or a quoted phrase exim reads past
 #   authbrute  wrong passwords, one a session: kicked at the 3rd (-a)
+#   vrfy       guesses asked with VRFY and EXPN, pipelined, no transaction
+#              (exim's VRFY tells known from unknown: 250 or 252)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/judge/judgelib.sh"
 judge_server
@@ -311,7 +313,28 @@ pattern_authbrute() {
   listed_at_door $IP authbrute
 }
 
-run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv paytwo onetx burst parallel refusedend unreadable authbrute
+# --- vrfy ---------------------------------------------------------------------
+pattern_vrfy() {
+  IP=127.0.12.31
+  {
+    echo '<'; echo '> EHLO vrfy.example.test'; echo '<'
+    echo pipeline
+    k=1
+    while [ $k -le 40 ]; do
+      if [ $((k % 2)) = 0 ]; then echo "> VRFY guess-v$k@example.test"; else echo "> EXPN guess-v$k@example.test"; fi
+      k=$((k + 1))
+    done
+    echo '> VRFY good-v@example.test'
+    echo flush; echo '<'; echo '> QUIT'; echo '<'; echo 'drain'
+  } >"$T/vrfy.script"
+  sessions $IP vrfy 3 "$T/vrfy.script"
+  _n=$(tr -d '\r' <"$T/vrfy.client" | grep -Ec '^(252 .*unknown user|550 Administrative prohibition)')
+  note "vrfy ($IP): VRFY and EXPN guesses answered: $_n (limit $BOT_LIMIT)"
+  [ "$_n" -ge 1 ] && [ "$_n" -le "$BOT_LIMIT" ] || fail "vrfy: $_n VRFY or EXPN guesses answered, limit $BOT_LIMIT"
+  listed_at_door $IP vrfy
+}
+
+run_patterns bot botpipe padone padmany padquit oneper norset swaks paydeliv paytwo onetx burst parallel refusedend unreadable authbrute vrfy
 check_no_leftovers
 stop_pid "$SERVER_PID"
 note "scale $SG_JUDGE_SCALE: $(($(date +%s) - started)) s"

@@ -180,7 +180,10 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
       j->lastrcpt = 1 ;
       if (class == 2) accepted(j, arg) ;
       else if (class == 4) { if (ev->code != 452 && refusal_new(j, arg, 4)) j->soft++ ; }  /* 452: too many recipients, or no room */
-      else if (class == 5) { if (refusal_new(j, arg, 5)) j->hard++ ; }
+      /* 552: a full mailbox (dovecot's quota check) or too many
+         recipients, to be read as 452 (RFC 5321 4.5.3.1.10): nothing
+         said of the address */
+      else if (class == 5) { if (ev->code != 552 && refusal_new(j, arg, 5)) j->hard++ ; }
       else return 0 ;
       after = units_q(j) ;
       j->lastq = after > before ? (uint32_t)(after - before < 0xffffffffu ? after - before : 0xffffffffu) : 0 ;
@@ -218,6 +221,20 @@ unsigned int sgjudge_reply (sgjudge *j, sgevent const *ev)
         sgevidence d = SGEVIDENCE_ZERO ;
         d.authfail = 1 ;
         d.authtag = ev->arg ;
+        add(j, &d) ;
+      }
+      return result(j) ;
+    case SGCMD_VRFY :
+    case SGCMD_EXPN :
+      /* an answer about an address, outside any transaction: smtpds
+         tell different things by it (Postfix 252 or 550, exim 250 or
+         252 or 550 as configured, qmail 252 always), so every answer
+         is a guess answered, and no delivery excuses it. Not 500-504
+         (not taken) nor 421 (closing). Legitimate mail never asks. */
+      if (class < 2 || class > 5 || class == 3 || ev->code == 421 || sgpolicy_untaken(ev->code)) return 0 ;
+      {
+        sgevidence d = SGEVIDENCE_ZERO ;
+        d.guessq = 4 ;
         add(j, &d) ;
       }
       return result(j) ;

@@ -389,7 +389,33 @@ static void too_many (char const *ip)  /* a big list on first contact meets reci
   quit(&d) ;
 }
 
-static void helo_errors (char const *ip)  /* EHLO refused, HELO accepted, VRFY refused: 100 sessions */
+static void full_mailbox (char const *ip)  /* a shop notifying an over-quota customer (552), one connection each */
+{
+  unsigned int i ;
+  for (i = 0 ; i < 20 ; i++)
+  {
+    drv d ;
+    conn(&d, ip) ;
+    mail(&d) ;
+    rcpt(&d, "customer@example.org", "552 5.2.2 mailbox is full") ;
+    quit(&d) ;
+    tick(600) ;
+  }
+}
+
+static void max_reject (char const *ip)  /* exim's recipients_max_reject: 552 past the 100th */
+{
+  drv d ;
+  unsigned int i ;
+  conn(&d, ip) ;
+  mail(&d) ;
+  for (i = 0 ; i < 300 ; i++)
+    if (i < 100) good(&d, i) ; else rcpt(&d, "more@example.org", "552 5.5.3 too many recipients") ;
+  deliver(&d, "250 queued") ;
+  quit(&d) ;
+}
+
+static void helo_errors (char const *ip)  /* EHLO refused, HELO accepted, MAIL refused: 100 sessions */
 {
   unsigned int i ;
   for (i = 0 ; i < 100 ; i++)
@@ -398,7 +424,6 @@ static void helo_errors (char const *ip)  /* EHLO refused, HELO accepted, VRFY r
     conn(&d, ip) ;
     cmd(&d, "EHLO bad_name", "501 5.5.2 syntactically invalid argument") ;
     cmd(&d, "HELO bad_name", "250 hello") ;
-    cmd(&d, "VRFY postmaster", "550 administrative prohibition") ;
     cmd(&d, "MAIL FROM:<forged@spf.example>", "550 5.7.1 SPF fail") ;
     rcpt(&d, "user1@example.org", "503 5.5.1 sender first") ;
     cmd(&d, "DATA", "503 5.5.1 valid RCPT first") ;
@@ -665,6 +690,16 @@ static void garbage (char const *ip)
   hangup(&d) ;
 }
 
+static void vrfy_prober (char const *ip)  /* VRFY and EXPN, no transaction: every answer a guess */
+{
+  drv d ;
+  unsigned int i ;
+  conn(&d, ip) ;
+  for (i = 0 ; i < 100 && !d.dead ; i++)
+    cmd(&d, i & 1 ? "VRFY guess@example.org" : "EXPN guess@example.org", i % 3 ? "252 5.1.1 unknown" : i & 1 ? "550 5.1.1 unknown" : "250 <known@example.org>") ;
+  hangup(&d) ;
+}
+
 static void greylist_prober (char const *ip)  /* a server answering 4xx to unknown users, one valid pad */
 {
   drv d ;
@@ -884,7 +919,7 @@ struct pattern_s
 #define W1(f) static void f##_ (char const *ip, int a) { (void)a ; f(ip) ; }
 W1(reuse_rset) W1(rset_each_session) W1(rset_before_mail) W1(content_refused) W1(busy_nat)
 W1(new_sender_some_stale) W1(helo_errors) W1(authenticated) W1(history_backlog) W1(nested_mail)
-W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(auth_untested) W1(garbage) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(pad_spellings) W1(listhost_onecon) W1(pay_two) W1(deferred_first) W1(batched_post) W1(small_list) W1(too_many) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
+W1(new_mail_no_rset) W1(spam_and_guess) W1(guess_then_data) W1(authfail) W1(auth_untested) W1(garbage) W1(vrfy_prober) W1(greylist_prober) W1(spam_then_bot) W1(grey_after_validation) W1(grey_cached) W1(pad_spellings) W1(listhost_onecon) W1(pay_two) W1(deferred_first) W1(batched_post) W1(small_list) W1(too_many) W1(full_mailbox) W1(max_reject) W1(parallel_bots) W1(parallel_list) W1(pay_deliver)
 static void greylisted_ (char const *ip, int n) { greylisted(ip, (unsigned int)n) ; }
 static void listhost_ (char const *ip, int a) { listhost(ip, a % 10, a / 10) ; }
 
@@ -912,9 +947,11 @@ static pattern const table[] =
   { "new sender, 3 stale of 10, delivered", &new_sender_some_stale_, 0, SGR_NONE, 0 },
   { "small list, 3 stale of 12, delivered, 30 times", &small_list_, 0, SGR_NONE, 0 },
   { "6000 recipients pipelined, 452 past the 5000th", &too_many_, 0, SGR_NONE, 0 },
+  { "a full mailbox (552) notified on 20 connections", &full_mailbox_, 0, SGR_NONE, 0 },
+  { "300 recipients, 552 past the 100th", &max_reject_, 0, SGR_NONE, 0 },
   { "list host, 10 messages at once on 10 connections", &parallel_list_, 0, SGR_NONE, 0 },
   { "8 connections at once, 10 guesses each", &parallel_bots_, 0, SGR_BADRCPT, 10 },
-  { "EHLO, VRFY, MAIL refused, RCPT without MAIL", &helo_errors_, 0, SGR_NONE, 0 },
+  { "EHLO, MAIL refused, RCPT without MAIL", &helo_errors_, 0, SGR_NONE, 0 },
   { "authenticated client", &authenticated_, 0, SGR_NONE, 0 },
   { "history: a backlog of 12 undelivered after a week", &history_backlog_, 0, SGR_NONE, 0 },
   { "bot: 5 guesses, RSET, repeat, reconnect", &bot, 0, SGR_BADRCPT, 5 },
@@ -945,7 +982,8 @@ static pattern const table[] =
   { "guesses after BDAT LAST refused, no recipient (503)", &refused_end, 3, SGR_BADRCPT, 10 },
   { "AUTH not offered, mechanism unknown, cancelled: 20", &auth_untested_, 0, SGR_NONE, 0 },
   { "AUTH failures", &authfail_, 0, SGR_AUTHFAIL, 0 },
-  { "garbage commands", &garbage_, 0, SGR_ERRORS, 0 }
+  { "garbage commands", &garbage_, 0, SGR_ERRORS, 0 },
+  { "VRFY and EXPN of guesses", &vrfy_prober_, 0, SGR_BADRCPT, 0 }
 } ;
 
 int main (void)
