@@ -35,6 +35,14 @@ usage_case "missing prog"
 usage_case "missing prog after options" -v -b 3
 "$SG" -m "$(printf 'two\nlines')" true </dev/null >/dev/null 2>"$T/u.err"
 [ $? -eq 100 ] || fail "a two-line -m text is not a usage error"
+# the state directory's memory without a state directory: said, not ignored
+for o in "-W 60" "-k 2" "-l 600" "-x 6000" "-H 0"; do
+  # shellcheck disable=SC2086
+  "$SG" $o true </dev/null >/dev/null 2>"$T/u.err"
+  rc=$?
+  [ $rc -eq 100 ] || fail "smtpguard $o without -d: exit $rc, want 100"
+  assert_grep "$T/u.err" '^smtpguard: fatal: -W, -k, -l, -x and -H need -d' "smtpguard $o without -d"
+done
 
 # --- a prog that cannot be executed: exit 111, the client gets 421 --------
 : >"$T/noexec"; chmod 644 "$T/noexec"

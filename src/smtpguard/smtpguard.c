@@ -661,6 +661,7 @@ int main (int argc, char const *const *argv)
 {
   sglimits limits = { SGLIMIT_BADRCPT, SGLIMIT_RSET, SGLIMIT_AUTHFAIL, SGLIMIT_ERRORS } ;
   sgstateconf sconf = SGSTATECONF_ZERO ;
+  int memopt = 0 ;  /* -W, -k, -l, -x or -H given */
   tain start ;
   PROG = "smtpguard" ;
   {
@@ -682,11 +683,11 @@ int main (int argc, char const *const *argv)
         case 'g' : if (!uint0_scan(l.arg, &opt.grace)) dieusage() ; break ;
         case 't' : if (!uint0_scan(l.arg, &opt.timeout)) dieusage() ; break ;
         case 'd' : opt.statedir = l.arg ; break ;
-        case 'W' : if (!uint320_scan(l.arg, &sconf.window) || !sconf.window) dieusage() ; break ;
-        case 'k' : if (!uint320_scan(l.arg, &sconf.kicks) || !sconf.kicks) dieusage() ; break ;
-        case 'l' : if (!uint320_scan(l.arg, &sconf.listtime) || !sconf.listtime) dieusage() ; break ;
-        case 'x' : if (!uint320_scan(l.arg, &sconf.listmax)) dieusage() ; break ;
-        case 'H' : if (!uint320_scan(l.arg, &sconf.history)) dieusage() ; break ;
+        case 'W' : if (!uint320_scan(l.arg, &sconf.window) || !sconf.window) dieusage() ; memopt = 1 ; break ;
+        case 'k' : if (!uint320_scan(l.arg, &sconf.kicks) || !sconf.kicks) dieusage() ; memopt = 1 ; break ;
+        case 'l' : if (!uint320_scan(l.arg, &sconf.listtime) || !sconf.listtime) dieusage() ; memopt = 1 ; break ;
+        case 'x' : if (!uint320_scan(l.arg, &sconf.listmax)) dieusage() ; memopt = 1 ; break ;
+        case 'H' : if (!uint320_scan(l.arg, &sconf.history)) dieusage() ; memopt = 1 ; break ;
         case 'G' : if (!uint0_scan(l.arg, &greet.ms) || !greet.ms) dieusage() ; break ;
         case 'E' : if (!sggreet_action_scan(l.arg, &greet.action)) dieusage() ; break ;
         case 'B' : greet.text = l.arg ; break ;
@@ -700,6 +701,7 @@ int main (int argc, char const *const *argv)
   if (opt.kickmsg && (strchr(opt.kickmsg, '\r') || strchr(opt.kickmsg, '\n')))
     strerr_dief1x(100, "the -m text must be a single line") ;
   if (greet.ms && !opt.statedir) strerr_dief1x(100, "-G needs -d: passes are remembered in the state directory") ;
+  if (memopt && !opt.statedir) strerr_dief1x(100, "-W, -k, -l, -x and -H need -d: they set the state directory's memory") ;
   if (greet.text && !sggreet_text_ok(greet.text))
     strerr_dief1x(100, "the -B text must be one line of printable ASCII, at most 200 bytes") ;
 

@@ -63,7 +63,7 @@ deploy_services() {
   _env smtpd IP 127.0.0.1
   _env smtpd PORT "$PORT"
   _env smtpd RUNAS "$SMTPDUSER"
-  _env smtpd SMTPGUARD_OPTS -v
+  _env smtpd LOCALNAME mx.sgtest.example
   _env smtpd SMTPD "$SMTPD"
   _env smtpd SG_EXIM_DIR "$SG_EXIM_DIR"
   _env smtpguard-cdb RULES "$T/etc/tcp.smtp"
@@ -151,7 +151,7 @@ deploy_attack() {
   CLOG=$S/smtpguard-cdb/log/main/current
   SERVER_LOG=$SLOG   # for check_kicked
   tr '\0' ' ' </proc/"$(up_pid "$S/smtpd")"/cmdline >"$T/cmdline"
-  assert_grep "$T/cmdline" "^tcpserver -v -R -H -l 0 -u $SMTPDUID -g $SMTPDGID -x $T/etc/tcp.smtp.cdb -c 40 127.0.0.1 $PORT smtpguard -v -d $T/state $SMTPD" "$DKIND: tcpserver command line"
+  assert_grep "$T/cmdline" "^tcpserver -v -R -H -l mx\\.sgtest\\.example -u $SMTPDUID -g $SMTPDGID -x $T/etc/tcp.smtp.cdb -c 40 127.0.0.1 $PORT smtpguard -v -d $T/state $SMTPD" "$DKIND: tcpserver command line"
 
   deploy_legit legit1
   # the smtpd ran as the smtpd user: exim made its configuration for that uid
