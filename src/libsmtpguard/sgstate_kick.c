@@ -63,7 +63,10 @@ static int kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now,
   l->strikes = (r ? sgstate_strikes(&old, now) : 0) ;
   if (l->strikes < 0xffffffffu) l->strikes++ ;
   l->since = now ;
-  l->until = now + sglisting_duration(&st->conf, l->strikes) ;
+  /* a client that has delivered mail here is a mail server first: its
+     listings do not grow past the first, so that its queue still gets
+     through between them (the strikes are still kept) */
+  l->until = now + (sgstate_history(st, cip, now) > 0 ? st->conf.listtime : sglisting_duration(&st->conf, l->strikes)) ;
   if (!sglisting_write(st->listedfd, l)) goto err ;
   close(fd) ;
   sgstate_notify(st, l->ip) ;

@@ -113,6 +113,15 @@ int main (void)
     CHECK(sgstate_kick(&st, "10.1.0.4", SGR_BADRCPT, u + 8 * 86400, &l) == 1 && l.strikes == 3) ;
   }
 
+  /* a client with a delivered history: strikes kept, listings never
+     longer than the first; without one they double */
+  CHECK(sgstate_delivered(&st, "10.1.0.6", 3, now - 2 * 86400)) ;
+  CHECK(sgstate_kick(&st, "10.1.0.6", SGR_BADRCPT, now, &l) == 1 && l.strikes == 1 && l.until == now + 3600) ;
+  CHECK(sgstate_kick(&st, "10.1.0.6", SGR_BADRCPT, now + 3600, &l) == 1 && l.strikes == 2 && l.until == now + 7200) ;
+  CHECK(sgstate_kick(&st, "10.1.0.6", SGR_BADRCPT, now + 7200, &l) == 1 && l.strikes == 3 && l.until == now + 10800) ;
+  CHECK(sgstate_kick(&st, "10.1.0.7", SGR_BADRCPT, now, &l) == 1 && l.until == now + 3600) ;
+  CHECK(sgstate_kick(&st, "10.1.0.7", SGR_BADRCPT, now + 3600, &l) == 1 && l.strikes == 2 && l.until == now + 3600 + 7200) ;
+
   /* the dry run's kick counts, lists nothing */
   {
     sgstateconf c4 = conf ;
