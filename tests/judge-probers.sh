@@ -315,7 +315,7 @@ pattern_authbrute() {
 
 # --- vrfy ---------------------------------------------------------------------
 pattern_vrfy() {
-  IP=127.0.12.31
+  IP=127.0.12.50
   {
     echo '<'; echo '> EHLO vrfy.example.test'; echo '<'
     echo pipeline
