@@ -19,8 +19,8 @@ expect_rc() {
 
 printf '< 220\n> EHLO me\n< 250\n> RCPT TO:<x@example.test>\n< 503\n> QUIT\n< 221\neof\n' | expect_rc 1 ok
 assert_grep "$T/ok.out" '^250-sgtest\.example\.test Hello me \[127\.0\.5\.9\]$' "ok: -b source address or reply printing"
-# the transcript is the exact bytes: 220, the 8-line EHLO reply, 503, 221
-[ "$(grep -c "$(printf '\r$')" "$T/ok.client")" -eq 11 ] || fail "ok: transcript is not the 11 CRLF lines received"
+# the transcript is the exact bytes: 220, the 9-line EHLO reply, 503, 221
+[ "$(grep -c "$(printf '\r$')" "$T/ok.client")" -eq 12 ] || fail "ok: transcript is not the 12 CRLF lines received"
 tr -d '\r' <"$T/ok.client" >"$T/ok.client.lf"
 assert_same_file "$T/ok.out" "$T/ok.client.lf" "ok: printed replies differ from the transcript"
 
