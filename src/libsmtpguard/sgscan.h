@@ -87,9 +87,11 @@ enum sgviol_e
                    or a command other than BDAT, RSET, NOOP, QUIT after a non-LAST BDAT */
   SGV_STARTTLS, /* after 220 to STARTTLS, bytes that do not start a TLS handshake record */
   SGV_VTFF,     /* a VT or FF in a command line (exim trims them as spaces) */
-  SGV_DATAEND   /* a "." line in a DATA body with a line end not of the body's style */
+  SGV_DATAEND,  /* a "." line in a DATA body with a line end not of the body's style */
+  SGV_LEADSPACE /* SP or TAB first on a command line, then a verb the scanner knows
+                   (Postfix skips the blanks, exim and qmail do not): at the line's end */
 } ;
-#define SGV_N (SGV_DATAEND + 1)
+#define SGV_N (SGV_LEADSPACE + 1)
 #define SGSCAN_BDATMAX 2147483647u  /* the largest chunk size every smtpd reads alike */
 
 typedef struct sgevent_s sgevent, *sgevent_ref ;
@@ -135,6 +137,8 @@ struct sgscan_s
   unsigned char lastcr ;       /* the command (or body) line's last byte so far was CR */
   unsigned char tlspos ;       /* SGC_TLS: bytes of the record header checked */
   unsigned char inchunks ;     /* a non-LAST BDAT was sent: only BDAT, RSET, NOOP, QUIT now */
+  unsigned char lead ;         /* the command line under way began with SP or TAB: those
+                                  blanks are counted in cmdlen, not kept in line */
   unsigned char bodystyle ;    /* DATA body: its first line's end, 1 CRLF, 2 bare LF, 0 none yet */
   unsigned char bodyprev ;     /* the same for the line end before the current line,
                                   kept where it matters (sgscan_body.c) */
@@ -144,7 +148,7 @@ struct sgscan_s
   uint64_t chunkleft ;         /* BDAT octets still to skip */
   uint64_t key[2] ;            /* set by the caller: the RCPT address hash's key
                                   (sgcmdarg.h, sgsiphash_key); 0 by default */
-  size_t linelen ;             /* bytes of the current command line so far */
+  size_t linelen ;             /* bytes of the current command line so far (blanks first on it not counted) */
   size_t cmdlen ;              /* the same, all of them, up to SGSCAN_CMDMAX + 1 */
   char line[SGSCAN_LINEMAX] ;  /* its first bytes */
 
