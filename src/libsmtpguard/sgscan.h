@@ -25,7 +25,8 @@
    after which the scanner is blind: smtpds split such lines their own
    ways (exim at 16384 bytes), so replies cannot be paired any more.
    Likewise SGEV_VIOLATION (see sgviol_e) for a line that smtpds read
-   differently, as soon as its offending byte is seen, and for a client
+   differently, as soon as its offending byte is seen (SGV_LEADSPACE:
+   at the line's end, once its verb is known), and for a client
    that answers 220 to STARTTLS with anything but a TLS handshake record
    (0x16 0x03 0x00..0x04); after a TLS record header it is blind too.
    The current command line is wiped once classified, and the lines of

@@ -3,8 +3,9 @@
 /* The scanner's protocol violations, each next to the legitimate
    streams it must leave alone: a NUL or a bare CR in a command line, a
    BDAT line that is not strictly RFC 3030 or whose size is 2^31 or more,
-   anything but a TLS record after 220 to STARTTLS; and the HELO argument
-   kept for logs, which never holds what an AUTH line carried. Every
+   anything but a TLS record after 220 to STARTTLS, blanks before a verb;
+   and the HELO argument kept for logs, which never holds what an AUTH
+   line carried. Every
    case is also checked against the reference model (sgexpect.h). */
 
 #define _GNU_SOURCE  /* memmem */
