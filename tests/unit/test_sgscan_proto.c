@@ -5,8 +5,8 @@
    BDAT line that is not strictly RFC 3030 or whose size is 2^31 or more,
    anything but a TLS record after 220 to STARTTLS, blanks before a verb;
    and the HELO argument kept for logs, which never holds what an AUTH
-   line carried. Every
-   case is also checked against the reference model (sgexpect.h). */
+   line carried. Every case is also checked against the reference model
+   (sgexpect.h). */
 
 #define _GNU_SOURCE  /* memmem */
 #include "../fuzz/sgexpect.h"
@@ -231,6 +231,7 @@ static void dataend (void)
    qmail-smtpd (502) do not, so " MAIL" opens a transaction for one only */
 static void leadspace (void)
 {
+  static char const sv[] = "220 mx\r\n500 what\r\n221 bye\r\n" ;
   char c[13000] ;
   size_t k ;
   EXPECT("SP MAIL",
@@ -286,10 +287,10 @@ static void leadspace (void)
     "other other other greeting=220 other=500 other=500 other=500") ;
   memset(c, ' ', 100) ;
   memcpy(c + 100, "\r\nQUIT\r\n", 8) ;
-  expect_n("100 SP alone", c, 108, "220 mx\r\n500 what\r\n221 bye\r\n", 29, "c* s*",
+  expect_n("100 SP alone", c, 108, sv, sizeof(sv) - 1, "c* s*",
     "other quit greeting=220 other=500 quit=221", 0) ;
   memcpy(c + 100, "XYZZY\r\nQUIT\r\n", 13) ;
-  expect_n("100 SP, then XYZZY", c, 113, "220 mx\r\n500 what\r\n221 bye\r\n", 29, "c* s*",
+  expect_n("100 SP, then XYZZY", c, 113, sv, sizeof(sv) - 1, "c* s*",
     "other quit greeting=220 other=500 quit=221", 0) ;
   EXPECT("blanks inside and after commands",
     "HELO  c\r\nMAIL FROM: <a>  \r\nRCPT TO:<b>\t\r\nQUIT\r\n", "220 mx\r\n250 mx\r\n250 ok\r\n250 ok\r\n221 bye\r\n", "c* s*",
