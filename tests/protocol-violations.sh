@@ -17,6 +17,9 @@
 #   - "DATA\v" (exim trims VT/FF as spaces): reason=vtff; a CRLF body
 #     ended with LF "." CRLF (exim 4.96 reads on): reason=dataend; a command
 #     between a non-LAST BDAT and the LAST one: reason=bdat
+#   - SP or TAB before a verb (Postfix skips them, exim and qmail do not):
+#     " MAIL", "\tBDAT 40 LAST", 100 SP then RCPT: reason=leadspace; " XYZZY"
+#     before them is an unknown command exim answers 500, no kick
 #   - "DATA\0" to a qmail-like smtpd (qmail-smtpd's commands.c ends the
 #     verb at the NUL: 354, and a body of NOOP/RSET/RCPT lines would be
 #     read as commands by anything that saw an unknown verb): reason=nul,
@@ -122,6 +125,26 @@ session inchunks 127.0.63.25 '< 220' '> EHLO chunks.example.test' '< 250' '> MAI
 kicked inchunks 127.0.63.25 bdat 'malformed BDAT command' "$E_LOG"
 assert_no_grep "$T/exim.in" 'guess2' "inchunks: exim got what was behind the violation"
 
+# --- blanks before a verb: Postfix skips them, exim (500) and qmail (502) do not
+# an unknown command behind a blank is only that: exim answers 500, no kick
+printf ' MAIL FROM:<x@lead.example.test>\r\nRCPT TO:<guess1@example.test>\r\n' >"$T/lead.bytes"
+session leadmail 127.0.63.26 '< 220' '> EHLO lead.example.test' '< 250' '>  XYZZY' '< 500' "raw-file $T/lead.bytes" 'drain'
+kicked leadmail 127.0.63.26 leadspace 'space before command verb' "$E_LOG"
+assert_grep "$T/exim.in" '^ XYZZY' "leadmail: exim did not get the unknown command"
+assert_no_grep "$T/exim.in" 'lead\.example\.test>|guess1' "leadmail: exim got the line with the blank or what followed"
+# " BDAT": Postfix would read a chunk that we would read as commands
+printf '\tBDAT 40 LAST\r\nRCPT TO:<guess2@example.test>\r\nRCPT TO:<guess3@example.test>\r\n' >"$T/leadbdat.bytes"
+session leadbdat 127.0.63.27 '< 220' '> EHLO leadbdat.example.test' '< 250' '> MAIL FROM:<x@leadbdat.example.test>' '< 250' \
+  "raw-file $T/leadbdat.bytes" 'drain'
+kicked leadbdat 127.0.63.27 leadspace 'space before command verb' "$E_LOG"
+assert_no_grep "$T/exim.in" 'BDAT|guess2' "leadbdat: exim got the BDAT line or what followed"
+# more blanks than the 80 bytes the scanner keeps of a line
+printf '%100sRCPT TO:<guess4@example.test>\r\n' '' >"$T/lead100.bytes"
+session lead100 127.0.63.28 '< 220' '> EHLO lead100.example.test' '< 250' '> MAIL FROM:<x@lead100.example.test>' '< 250' \
+  "raw-file $T/lead100.bytes" 'drain'
+kicked lead100 127.0.63.28 leadspace 'space before command verb' "$E_LOG"
+assert_no_grep "$T/exim.in" 'guess4' "lead100: exim got the line"
+
 # --- "DATA\0" to a smtpd that reads it as qmail-smtpd does --------------------
 # first the stand-in alone: it must answer 354 and read a body, as qmail does
 start_tcpserver -- "$SGSCRIPTD" qmail
@@ -150,12 +173,14 @@ assert_grep "$T/list" '^127\.0\.63\.20	barecr	' "smtpguard-list: barecr"
 assert_grep "$T/list" '^127\.0\.63\.21	nul	' "smtpguard-list: nul"
 assert_grep "$T/list" '^127\.0\.63\.22	barecr	' "smtpguard-list: barecr behind EHLO"
 assert_grep "$T/list" '^127\.0\.63\.31	nul	' "smtpguard-list: nul (qmail)"
+assert_grep "$T/list" '^127\.0\.63\.26	leadspace	' "smtpguard-list: leadspace"
 cat "$E_LOG" "$Q_LOG" | "$SG_BIN/smtpguard-stat" -t >"$T/stat" 2>"$T/stat.err" || { cat "$T/stat.err" >&2; fail "smtpguard-stat"; }
 assert_grep "$T/stat" '^kick	bdat	9$' "smtpguard-stat: 9 bdat kicks"
 assert_grep "$T/stat" '^kick	vtff	1$' "smtpguard-stat: 1 vtff kick"
 assert_grep "$T/stat" '^kick	dataend	1$' "smtpguard-stat: 1 dataend kick"
 assert_grep "$T/stat" '^kick	barecr	2$' "smtpguard-stat: 2 barecr kicks"
 assert_grep "$T/stat" '^kick	nul	2$' "smtpguard-stat: 2 nul kicks"
+assert_grep "$T/stat" '^kick	leadspace	3$' "smtpguard-stat: 3 leadspace kicks"
 
 # no raw control byte from the client reached the log
 assert_no_grep "$E_LOG" "$(printf '[\001-\010\016-\037]')" "a raw control byte in the log"

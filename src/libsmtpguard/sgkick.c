@@ -24,7 +24,8 @@ static char const *const texts[SGR_N] =
   "4.7.0 VT or FF in command line, closing connection",
   "4.7.0 mixed line ends at the end of data, closing connection",
   "4.7.0 your network is temporarily blocked for abuse, try again later",
-  "4.7.0 talking before the greeting, closing connection"
+  "4.7.0 talking before the greeting, closing connection",
+  "4.7.0 space before command verb, closing connection"
 } ;
 
 size_t sgkick_line (char *s, unsigned int reason, char const *text)

@@ -74,9 +74,10 @@ enum sgreason_e
   SGR_VTFF,     /* a VT or FF in a command line, */
   SGR_DATAEND,  /* a "." line ending a DATA body with line ends not its own */
   SGR_NETWORK,  /* the IP's network is listed (smtpguard-cdb -p, -i) */
-  SGR_EARLY     /* talked before the greeting (smtpguard -G) */
+  SGR_EARLY,    /* talked before the greeting (smtpguard -G) */
+  SGR_LEADSPACE /* a violation too: SP or TAB before a command's verb */
 } ;
-#define SGR_N (SGR_EARLY + 1)
+#define SGR_N (SGR_LEADSPACE + 1)
 
 extern int sgpolicy_count (sgcounts *, sgevent const *) ;
 /* a reply to AUTH that refused the credentials: a 5xx, but not one that

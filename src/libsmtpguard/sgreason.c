@@ -4,7 +4,7 @@
 
 #include "sgpolicy.h"
 
-static char const *const names[SGR_N] = { "none", "badrcpt", "rset", "authfail", "errors", "listed", "longline", "nul", "barecr", "bdat", "starttls", "vtff", "dataend", "network", "early" } ;
+static char const *const names[SGR_N] = { "none", "badrcpt", "rset", "authfail", "errors", "listed", "longline", "nul", "barecr", "bdat", "starttls", "vtff", "dataend", "network", "early", "leadspace" } ;
 
 char const *sgreason_name (unsigned int r)
 {

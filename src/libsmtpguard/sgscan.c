@@ -153,6 +153,18 @@ static void end_line (sgscan *sc, sgevent *ev)
   sc->lastcr = 0 ;
   if (sc->credline) { if (cmd == SGCMD_AUTH) sgscan_cred_add(sc, "\n", 1) ; else sgscan_cred_wipe(sc) ; }
   sc->credline = 0 ;
+  /* Postfix's tokenizer skips blanks before the verb; exim (500) and
+     qmail-smtpd (502) take the line for an unknown command. " MAIL" or
+     " BDAT 10" would open a transaction or a chunk behind our back.
+     The blanks were not kept (sgscan_client), so the verb is seen
+     however many of them came first. Blanks alone, or before no verb
+     we know, stay an unknown command: every smtpd refuses those. */
+  if (sc->lead && cmd != SGCMD_OTHER)
+  {
+    violation(sc, SGV_LEADSPACE, ev) ;
+    return ;
+  }
+  sc->lead = 0 ;
   /* a BDAT line longer than what we keep is no strict one */
   /* "BDAT 0" without LAST: exim answers 504 and then takes only RSET,
      reading the next BDAT's chunk as commands */
@@ -279,6 +291,23 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
         char const *nl ;
         size_t n ;
         if (!sc->linelen && sc->qlen >= SGSCAN_QMAX) return i ;
+        /* blanks first on a line are counted, not kept: whatever their
+           number, line holds the verb after them (see end_line) */
+        if (!sc->linelen && (s[i] == ' ' || s[i] == '\t'))
+        {
+          size_t b = i ;
+          while (b < len && (s[b] == ' ' || s[b] == '\t')) b++ ;
+          if (sc->cmdlen + (b - i) > SGSCAN_CMDMAX)
+          {
+            size_t k = SGSCAN_CMDMAX + 1 - sc->cmdlen ;
+            too_long(sc, k, ev) ;
+            return i + k ;
+          }
+          sc->cmdlen += b - i ;
+          sc->lead = 1 ;
+          i = b ;
+          if (i == len) return len ;
+        }
         /* a BDAT size padded with zeros must still fit in the bytes we
            keep: once the line reads "BDAT 0", more zeros are not kept */
         if (sc->linelen == 6 && sc->line[5] == '0' && iskeyword(sc->line, 5, "bdat"))
@@ -316,7 +345,7 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
         sc->linelen = addcap(sc->linelen, n, SGSCAN_LINEMAX + 1) ;
         /* an AUTH line is held whole, from its first bytes (at most 6,
            in sc->line, see above) */
-        if (sc->linelen >= 4 && iskeyword(sc->line, 4, "auth"))
+        if (!sc->lead && sc->linelen >= 4 && iskeyword(sc->line, 4, "auth"))
         {
           if (!sc->credline)
           {
@@ -445,6 +474,6 @@ int sgscan_tlswait (sgscan const *sc)
 
 char const *sgviol_name (unsigned int v)
 {
-  static char const *const names[SGV_N] = { "none", "nul", "barecr", "bdat", "starttls", "vtff", "dataend" } ;
+  static char const *const names[SGV_N] = { "none", "nul", "barecr", "bdat", "starttls", "vtff", "dataend", "leadspace" } ;
   return v < SGV_N ? names[v] : "?" ;
 }

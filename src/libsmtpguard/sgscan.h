@@ -25,7 +25,8 @@
    after which the scanner is blind: smtpds split such lines their own
    ways (exim at 16384 bytes), so replies cannot be paired any more.
    Likewise SGEV_VIOLATION (see sgviol_e) for a line that smtpds read
-   differently, as soon as its offending byte is seen, and for a client
+   differently, as soon as its offending byte is seen (SGV_LEADSPACE:
+   at the line's end, once its verb is known), and for a client
    that answers 220 to STARTTLS with anything but a TLS handshake record
    (0x16 0x03 0x00..0x04); after a TLS record header it is blind too.
    The current command line is wiped once classified, and the lines of
@@ -87,9 +88,11 @@ enum sgviol_e
                    or a command other than BDAT, RSET, NOOP, QUIT after a non-LAST BDAT */
   SGV_STARTTLS, /* after 220 to STARTTLS, bytes that do not start a TLS handshake record */
   SGV_VTFF,     /* a VT or FF in a command line (exim trims them as spaces) */
-  SGV_DATAEND   /* a "." line in a DATA body with a line end not of the body's style */
+  SGV_DATAEND,  /* a "." line in a DATA body with a line end not of the body's style */
+  SGV_LEADSPACE /* SP or TAB first on a command line, then a verb the scanner knows
+                   (Postfix skips the blanks, exim and qmail do not): at the line's end */
 } ;
-#define SGV_N (SGV_DATAEND + 1)
+#define SGV_N (SGV_LEADSPACE + 1)
 #define SGSCAN_BDATMAX 2147483647u  /* the largest chunk size every smtpd reads alike */
 
 typedef struct sgevent_s sgevent, *sgevent_ref ;
@@ -135,6 +138,8 @@ struct sgscan_s
   unsigned char lastcr ;       /* the command (or body) line's last byte so far was CR */
   unsigned char tlspos ;       /* SGC_TLS: bytes of the record header checked */
   unsigned char inchunks ;     /* a non-LAST BDAT was sent: only BDAT, RSET, NOOP, QUIT now */
+  unsigned char lead ;         /* the command line under way began with SP or TAB: those
+                                  blanks are counted in cmdlen, not kept in line */
   unsigned char bodystyle ;    /* DATA body: its first line's end, 1 CRLF, 2 bare LF, 0 none yet */
   unsigned char bodyprev ;     /* the same for the line end before the current line,
                                   kept where it matters (sgscan_body.c) */
@@ -144,7 +149,7 @@ struct sgscan_s
   uint64_t chunkleft ;         /* BDAT octets still to skip */
   uint64_t key[2] ;            /* set by the caller: the RCPT address hash's key
                                   (sgcmdarg.h, sgsiphash_key); 0 by default */
-  size_t linelen ;             /* bytes of the current command line so far */
+  size_t linelen ;             /* bytes of the current command line so far (blanks first on it not counted) */
   size_t cmdlen ;              /* the same, all of them, up to SGSCAN_CMDMAX + 1 */
   char line[SGSCAN_LINEMAX] ;  /* its first bytes */
 

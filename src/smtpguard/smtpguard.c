@@ -212,6 +212,7 @@ static unsigned int violation_reason (sgevent const *ev)
     case SGV_BDAT : return SGR_BDAT ;
     case SGV_VTFF : return SGR_VTFF ;
     case SGV_DATAEND : return SGR_DATAEND ;
+    case SGV_LEADSPACE : return SGR_LEADSPACE ;
     default : return SGR_STARTTLS ;
   }
 }

@@ -138,8 +138,18 @@ static void command (model *m, char const *s, size_t n)
 {
   uint64_t size ;
   unsigned char cmd ;
+  size_t b = 0 ;
   n = strip_cr(s, n) ;
   cmd = verb_of(s, n) ;
+  /* SP or TAB, any number, then a verb we know: Postfix skips the
+     blanks, exim and qmail do not */
+  while (b < n && (s[b] == ' ' || s[b] == '\t')) b++ ;
+  if (b && verb_of(s + b, n - b) != SGCMD_OTHER)
+  {
+    emit(m, SGEV_VIOLATION, SGCMD_NONE, SGV_LEADSPACE) ;
+    m->mode = M_BLIND ;
+    return ;
+  }
   /* a BDAT: strict, a size or LAST, and CHUNKING in the last HELO/EHLO reply */
   if ((cmd == SGCMD_BDAT && (!m->chunking || !refmodel_bdat(s, n, &size) || (!size && !(s[n-1] == 't' || s[n-1] == 'T'))))
    || (m->inchunks && cmd != SGCMD_BDAT && cmd != SGCMD_RSET && cmd != SGCMD_NOOP && cmd != SGCMD_QUIT))

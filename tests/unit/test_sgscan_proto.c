@@ -3,9 +3,10 @@
 /* The scanner's protocol violations, each next to the legitimate
    streams it must leave alone: a NUL or a bare CR in a command line, a
    BDAT line that is not strictly RFC 3030 or whose size is 2^31 or more,
-   anything but a TLS record after 220 to STARTTLS; and the HELO argument
-   kept for logs, which never holds what an AUTH line carried. Every
-   case is also checked against the reference model (sgexpect.h). */
+   anything but a TLS record after 220 to STARTTLS, blanks before a verb;
+   and the HELO argument kept for logs, which never holds what an AUTH
+   line carried. Every case is also checked against the reference model
+   (sgexpect.h). */
 
 #define _GNU_SOURCE  /* memmem */
 #include "../fuzz/sgexpect.h"
@@ -226,6 +227,85 @@ static void dataend (void)
   }
 }
 
+/* blanks, then a verb: Postfix skips the blanks, exim (500) and
+   qmail-smtpd (502) do not, so " MAIL" opens a transaction for one only */
+static void leadspace (void)
+{
+  static char const sv[] = "220 mx\r\n500 what\r\n221 bye\r\n" ;
+  char c[13000] ;
+  size_t k ;
+  EXPECT("SP MAIL",
+    "EHLO c\r\n MAIL FROM:<x@p>\r\nRCPT TO:<a>\r\n", "220 mx\r\n250 mx\r\n", "c* s*",
+    "ehlo greeting=220 ehlo=250 violation:leadspace") ;
+  EXPECT("TAB RCPT",
+    "MAIL FROM:<x@p>\r\n\tRCPT TO:<a>\r\n", "220 mx\r\n250 ok\r\n", "c* s*", "mail violation:leadspace") ;
+  EXPECT("SP BDAT 10, CHUNKING advertised",
+    "EHLO c\r\n BDAT 10\r\nRCPT TO:<a>\r\n", "220 mx\r\n250 CHUNKING\r\n", "c* s*",
+    "ehlo greeting=220 ehlo=250 violation:leadspace") ;
+  EXPECT("SP BDAT 10, no CHUNKING",
+    "EHLO c\r\n BDAT 10\r\nRCPT TO:<a>\r\n", "220 mx\r\n250 mx\r\n", "c* s*",
+    "ehlo greeting=220 ehlo=250 violation:leadspace") ;
+  EXPECT("SP RSET between BDAT and BDAT LAST",
+    "EHLO c\r\nBDAT 5\r\n12345 RSET\r\n", "220 mx\r\n250 CHUNKING\r\n", "c* s*",
+    "ehlo greeting=220 ehlo=250 bdat violation:leadspace") ;
+  EXPECT("blanks, any case, verb alone", "\t \tquit\r\n", "220 mx\r\n", "c* s*", "violation:leadspace") ;
+  EXPECT("SP AUTH PLAIN", "NOOP\r\n AUTH PLAIN AGEAYg==\r\n", "220 mx\r\n250 ok\r\n", "c* s*", "noop violation:leadspace") ;
+  EXPECT("LF only", " STARTTLS\n", "220 mx\r\n", "c* s*", "violation:leadspace") ;
+  /* more blanks than the bytes the scanner keeps: they are not kept */
+  memset(c, ' ', 100) ;
+  memcpy(c + 100, "RCPT TO:<a>\r\n", 13) ;
+  expect_n("100 SP, then RCPT", c, 113, "220 mx\r\n", 8, "c* s*", "violation:leadspace", 0) ;
+  expect_n("100 SP, then RCPT, a byte at a time", c, 113, "220 mx\r\n", 8,
+    "c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 "
+    "c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 "
+    "c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 "
+    "c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c1 c* s*",
+    "violation:leadspace", 0) ;
+  memset(c, '\t', 12000) ;
+  memcpy(c + 12000, "MAIL FROM:<a>\r\n", 15) ;
+  expect_n("12000 TAB, then MAIL", c, 12015, "220 mx\r\n", 8, "c* s*", "violation:leadspace", 0) ;
+  memset(c, ' ', 12289) ;
+  memcpy(c + 12289, "RCPT TO:<a>\r\n", 13) ;
+  expect_n("blanks past the length limit", c, 12302, "220 mx\r\n", 8, "c* s*", "longline", 0) ;
+  {
+    static char const cs[] = "MAIL FROM:<a>\r\n  RCPT TO:<b>\r\n" ;
+    char reads[32] ;
+    for (k = 1 ; k < sizeof(cs) - 16 ; k++)
+    {
+      snprintf(reads, sizeof(reads), "c15 c%zu c* s*", k) ;
+      expect_n("blanks and RCPT cut at every byte", cs, sizeof(cs) - 1, "220 mx\r\n250 ok\r\n", 16, reads,
+        "mail violation:leadspace", 0) ;
+    }
+  }
+  /* legitimate neighbours and unknown commands: blanks alone, or before
+     no verb we know, are refused by every smtpd and counted as errors */
+  EXPECTC("a line of blanks", "  \t \r\nNOOP\r\n", "220 mx\r\n500 what\r\n250 ok\r\n", "c* s*",
+    "other noop greeting=220 other=500 noop=250", ((sgcounts){ 0, 0, 0, 0, 1 })) ;
+  EXPECTC("SP XYZZY", " XYZZY\r\nNOOP\r\n", "220 mx\r\n500 what\r\n250 ok\r\n", "c* s*",
+    "other noop greeting=220 other=500 noop=250", ((sgcounts){ 0, 0, 0, 0, 1 })) ;
+  EXPECT("SP MAILX, SP BDATA, SP RCPT:", " MAILX\r\n BDATA 5\r\n\tRCPT:<a>\r\n", "220 mx\r\n500 a\r\n500 b\r\n500 c\r\n", "c* s*",
+    "other other other greeting=220 other=500 other=500 other=500") ;
+  memset(c, ' ', 100) ;
+  memcpy(c + 100, "\r\nQUIT\r\n", 8) ;
+  expect_n("100 SP alone", c, 108, sv, sizeof(sv) - 1, "c* s*",
+    "other quit greeting=220 other=500 quit=221", 0) ;
+  memcpy(c + 100, "XYZZY\r\nQUIT\r\n", 13) ;
+  expect_n("100 SP, then XYZZY", c, 113, sv, sizeof(sv) - 1, "c* s*",
+    "other quit greeting=220 other=500 quit=221", 0) ;
+  EXPECT("blanks inside and after commands",
+    "HELO  c\r\nMAIL FROM: <a>  \r\nRCPT TO:<b>\t\r\nQUIT\r\n", "220 mx\r\n250 mx\r\n250 ok\r\n250 ok\r\n221 bye\r\n", "c* s*",
+    "helo greeting=220 helo=250 mail rcpt quit mail=250 rcpt=250 quit=221") ;
+  EXPECT("blanks first on DATA body lines",
+    "DATA\r\n MAIL FROM:<a>\r\n\tRCPT TO:<b>\r\n.\r\nQUIT\r\n", "220 mx\r\n354 go\r\n250 ok\r\n221 bye\r\n", "c* s*",
+    "data greeting=220 data=354 dot quit dot=250 quit=221") ;
+  EXPECT("blanks first in a BDAT chunk",
+    "EHLO c\r\nBDAT 7 LAST\r\n RSET\r\nQUIT\r\n", "220 mx\r\n250 CHUNKING\r\n250 ok\r\n221 bye\r\n", "c* s*",
+    "ehlo greeting=220 ehlo=250 bdat quit bdat=250 quit=221") ;
+  EXPECT("blanks first on an AUTH credentials line",
+    "AUTH LOGIN\r\n dXNlcg==\r\n cGFzcw==\r\nQUIT\r\n", "220 mx\r\n334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n221 bye\r\n", "c* s*",
+    "auth greeting=220 auth=235 quit quit=221") ;
+}
+
 static void inchunks (void)
 {
   EXPECT("a command between BDAT and BDAT LAST",
@@ -274,6 +354,7 @@ int main (void)
   tlsclear() ;
   vtff() ;
   dataend() ;
+  leadspace() ;
   inchunks() ;
   return report("test_sgscan_proto") ;
 }
