@@ -29,7 +29,7 @@ trap 'exit 143' TERM
 if ! "$cc" -g -O1 -Wall -Wextra -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -Isrc/libsmtpguard -o "$work/fuzz_sgscan" \
     tests/fuzz/fuzz_sgscan.c tests/fuzz/sgdrive.c tests/fuzz/refmodel.c tests/fuzz/qmailmodel.c \
-    src/libsmtpguard/sgscan.c src/libsmtpguard/sgscan_body.c src/libsmtpguard/sgscan_cred.c src/libsmtpguard/sgcmdarg.c src/libsmtpguard/sgsiphash.c src/libsmtpguard/sgpolicy.c >"$work/build.log" 2>&1; then
+    src/libsmtpguard/sgscan.c src/libsmtpguard/sgscan_body.c src/libsmtpguard/sgscan_cred.c src/libsmtpguard/sgscan_reply.c src/libsmtpguard/sgcmdarg.c src/libsmtpguard/sgsiphash.c src/libsmtpguard/sgpolicy.c >"$work/build.log" 2>&1; then
   echo "fuzz-short: build failed:" >&2; tail -n 20 "$work/build.log" >&2
   exit 1
 fi

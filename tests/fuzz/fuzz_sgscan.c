@@ -5,7 +5,7 @@
    Build (what `make fuzz` does):
      clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/libsmtpguard \
        tests/fuzz/fuzz_sgscan.c tests/fuzz/sgdrive.c tests/fuzz/refmodel.c tests/fuzz/qmailmodel.c \
-       src/libsmtpguard/sgscan.c src/libsmtpguard/sgscan_body.c src/libsmtpguard/sgscan_cred.c src/libsmtpguard/sgcmdarg.c src/libsmtpguard/sgsiphash.c src/libsmtpguard/sgpolicy.c -o build-fuzz/fuzz_sgscan
+       src/libsmtpguard/sgscan.c src/libsmtpguard/sgscan_body.c src/libsmtpguard/sgscan_cred.c src/libsmtpguard/sgscan_reply.c src/libsmtpguard/sgcmdarg.c src/libsmtpguard/sgsiphash.c src/libsmtpguard/sgpolicy.c -o build-fuzz/fuzz_sgscan
 
    Input format (deterministic; also that of tests/fuzz/corpus and
    tests/fuzz/regressions, replayed by build/tests/test_fuzz_regressions):
