@@ -313,7 +313,7 @@ int main (int argc, char const *const *argv)
     return r > 0 ? 0 : r < 0 ? 111 : 100 ;
   }
   {
-    sgcdbwatch w = { .rulesfn = rulesfn, .statedir = statedir, .pollsecs = pollsecs, .extra = importfn, .nextra = nimports, .build = &watchbuild, .ctx = 0 } ;
+    sgcdbwatch w = { .rulesfn = rulesfn, .target = target, .statedir = statedir, .pollsecs = pollsecs, .extra = importfn, .nextra = nimports, .build = &watchbuild, .ctx = 0 } ;
     sgcdbwatch_run(&w) ;
   }
   if (stopen) sgstate_close(&st) ;

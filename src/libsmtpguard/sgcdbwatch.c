@@ -161,7 +161,7 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
 {
   watch w = { .st = SGSTATE_ZERO, .stopen = 0, .tab = SGLISTTAB_ZERO, .rescan = 1, .pend = STRALLOC_ZERO, .npend = 0, .partlen = 0 } ;
   iopause_fd x[2] = { { .fd = -1, .events = IOPAUSE_READ }, { .fd = -1, .events = IOPAUSE_READ } } ;
-  stamp rulesst, listedst, cur ;
+  stamp rulesst, listedst, targetst, cur ;
   stamp extrast[SGCDBWATCH_EXTRAMAX] ;
   unsigned int i, nextra = cf->nextra < SGCDBWATCH_EXTRAMAX ? cf->nextra : SGCDBWATCH_EXTRAMAX ;
   tain lastbuild, nexttick, deadline, gap ;
@@ -176,6 +176,7 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
   lastbuild = tain_zero ;
   memset(&rulesst, 0, sizeof(rulesst)) ;
   memset(&listedst, 0, sizeof(listedst)) ;
+  memset(&targetst, 0, sizeof(targetst)) ;
   memset(extrast, 0, sizeof(extrast)) ;
   tain_addsec_g(&nexttick, cf->pollsecs) ;
   for (;;)
@@ -201,6 +202,7 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
         r = cf->statedir && !w.stopen ? -1 : w.stopen && !refresh(&w, cf->statedir) ? -1
           : (*cf->build)(w.stopen ? &w.tab : 0, &nextexpiry, cf->ctx) ;
         dirty = r < 0 ;  /* a system error is retried; a syntax error waits for a change */
+        if (r > 0) stamp_get(&targetst, -1, cf->target) ;
         tain_copynow(&lastbuild) ;
         if (r < 0) tain_addsec(&lastbuild, &lastbuild, cf->pollsecs) ;
         if (w.stopen && time(0) - lastgc >= 3600)
@@ -248,6 +250,18 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
         if (time(0) - lastscan >= SGCDBWATCH_RESCAN) dirty = 1 ;
       }
       if (nextexpiry && sgnow() >= nextexpiry) dirty = 1 ;
+      /* our cdb gone or replaced (an admin's tcprules): tcpserver drops
+         every connection, or lets the listed in, until we write it */
+      if (targetst.ok)
+      {
+        stamp_get(&cur, -1, cf->target) ;
+        if (!cur.ok || cur.dev != targetst.dev || cur.ino != targetst.ino)
+        {
+          strerr_warnw(cf->target, cur.ok ? " was replaced" : " is missing", " - rebuilding it") ;
+          targetst.ok = 0 ;
+          dirty = 1 ;
+        }
+      }
     }
   }
 }
