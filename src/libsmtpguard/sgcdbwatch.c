@@ -22,6 +22,13 @@
 #include "sgstate.h"
 
 #define MINGAP_MS 250      /* at most 4 rebuilds a second: bursts coalesce */
+/* A big cdb is rewritten whole at every rebuild: the gap after one
+   grows with its cost, 4 times its length (rewriting takes at most 20%
+   of the time) and its size at WRITERATE (a fast disk still does not
+   write a 20 MB cdb twice a second), but never past MAXGAP_MS. */
+#define GAPFACTOR 4
+#define WRITERATE 4194304  /* bytes per second */
+#define MAXGAP_MS 10000
 #define PENDMAX 100000     /* IPs to re-read before a rescan is cheaper */
 #define FIFOFULL 60000     /* bytes drained at once: the FIFO may have overflowed */
 
@@ -164,14 +171,15 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
   stamp rulesst, listedst, targetst, cur ;
   stamp extrast[SGCDBWATCH_EXTRAMAX] ;
   unsigned int i, nextra = cf->nextra < SGCDBWATCH_EXTRAMAX ? cf->nextra : SGCDBWATCH_EXTRAMAX ;
-  tain lastbuild, nexttick, deadline, gap ;
+  tain lastbuild, nexttick, deadline, gap, mingap, started, took ;
   time_t lastgc = 0, lastscan = 0 ;
   uint64_t nextexpiry = 0 ;
-  int dirty = 1, warned = 0 ;
+  int dirty = 1, warned = 0, urgent = 0 ;
   x[0].fd = selfpipe_init() ;
   if (x[0].fd == -1) strerr_diefsys(111, "unable to ", "init selfpipe") ;
   if (!selfpipe_trap(SIGTERM) || !selfpipe_trap(SIGINT)) strerr_diefsys(111, "unable to ", "trap signals") ;
-  tain_from_millisecs(&gap, MINGAP_MS) ;
+  tain_from_millisecs(&mingap, MINGAP_MS) ;
+  gap = mingap ;
   tain_now_set_stopwatch_g() ;
   lastbuild = tain_zero ;
   memset(&rulesst, 0, sizeof(rulesst)) ;
@@ -190,7 +198,8 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
     if (w.stopen && x[1].fd == -1) x[1].fd = openfifo(&w.st) ;
     if (dirty)
     {
-      tain_add(&deadline, &lastbuild, &gap) ;
+      /* the coalescing gap is waived for a missing or foreign cdb */
+      tain_add(&deadline, &lastbuild, urgent ? &mingap : &gap) ;
       if (!tain_future(&deadline))
       {
         stamp_get(&rulesst, -1, cf->rulesfn) ;
@@ -199,10 +208,32 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
         if (x[1].fd >= 0) drain(&w, x[1].fd) ;
         if (w.stopen && time(0) - lastscan >= SGCDBWATCH_RESCAN) w.rescan = 1 ;
         if (w.stopen && w.rescan) lastscan = time(0) ;
-        r = cf->statedir && !w.stopen ? -1 : w.stopen && !refresh(&w, cf->statedir) ? -1
-          : (*cf->build)(w.stopen ? &w.tab : 0, &nextexpiry, cf->ctx) ;
+        r = cf->statedir && !w.stopen ? -1 : w.stopen && !refresh(&w, cf->statedir) ? -1 : 2 ;
+        if (r > 0)
+        {
+          /* the cost of a rebuild is writing the outputs (the reading is
+             incremental), so that is what the gap is measured on */
+          tain_now_g() ;
+          started = STAMP ;
+          r = (*cf->build)(w.stopen ? &w.tab : 0, &nextexpiry, cf->ctx) ;
+          tain_now_g() ;
+          if (r > 0)
+          {
+            int ms ;
+            uint64_t sizems ;
+            stamp_get(&targetst, -1, cf->target) ;
+            tain_sub(&took, &STAMP, &started) ;
+            ms = tain_to_millisecs(&took) ;
+            ms = ms < 0 || ms > MAXGAP_MS / GAPFACTOR ? MAXGAP_MS : ms * GAPFACTOR ;
+            sizems = targetst.ok && targetst.size > 0 ? (uint64_t)targetst.size * 1000 / WRITERATE : 0 ;
+            if (sizems > (uint64_t)ms) ms = sizems > MAXGAP_MS ? MAXGAP_MS : (int)sizems ;
+            if (ms < MINGAP_MS) ms = MINGAP_MS ;
+            tain_from_millisecs(&gap, ms) ;
+          }
+        }
+        else tain_now_g() ;
         dirty = r < 0 ;  /* a system error is retried; a syntax error waits for a change */
-        if (r > 0) stamp_get(&targetst, -1, cf->target) ;
+        urgent = 0 ;
         tain_copynow(&lastbuild) ;
         if (r < 0) tain_addsec(&lastbuild, &lastbuild, cf->pollsecs) ;
         if (w.stopen && time(0) - lastgc >= 3600)
@@ -213,7 +244,8 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
         continue ;
       }
     }
-    else deadline = nexttick ;
+    /* waiting out the gap, the poll still runs */
+    if (!dirty || tain_less(&nexttick, &deadline)) deadline = nexttick ;
     r = iopause_g(x, x[1].fd >= 0 ? 2 : 1, &deadline) ;
     if (r < 0) strerr_diefsys(111, "unable to ", "iopause") ;
     if (x[0].revents & IOPAUSE_READ)
@@ -260,6 +292,7 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
           strerr_warnw(cf->target, cur.ok ? " was replaced" : " is missing", " - rebuilding it") ;
           targetst.ok = 0 ;
           dirty = 1 ;
+          urgent = 1 ;
         }
       }
     }

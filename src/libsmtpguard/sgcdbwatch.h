@@ -11,7 +11,8 @@
    on a wakeup, on a change of the rules file (polled), on the expiry of
    a listing, and at once when the poll finds the cdb it last wrote
    gone or replaced by another inode (another writer); never more often
-   than every 250 ms. Returns on SIGTERM or
+   than every 250 ms, and after a costly rebuild (a big cdb) only once a
+   gap that grows with its length and size has passed. Returns on SIGTERM or
    SIGINT; dies (111) only if it cannot wait. */
 
 #include <stdint.h>
