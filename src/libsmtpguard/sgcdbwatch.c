@@ -20,6 +20,7 @@
 #include "sgip.h"
 #include "sglisting.h"
 #include "sgstate.h"
+#include "sgwarnlimit.h"
 
 #define MINGAP_MS 250      /* at most 4 rebuilds a second: bursts coalesce */
 /* A big cdb is rewritten whole at every rebuild: the gap after one
@@ -73,7 +74,16 @@ struct watch_s
   char part[SGIP_MAX] ; /* a line cut by the end of a read */
   size_t partlen ;
   uint64_t now ;
+  sgwarnlimit lim ;     /* the statedir's errors: written once while they last */
 } ;
+
+static void warnlim (watch *w, int err, char const *s1, char const *s2, char const *s3)
+{
+  char buf[SGWARNLIMIT_MAX] ;
+  char const *v[3] = { s1, s2, s3 } ;
+  sgwarnlimit_fmt(buf, sizeof(buf), v, 3, err) ;
+  sgwarnlimit_warn(&w->lim, buf, (uint64_t)time(0)) ;
+}
 
 static void pend_line (watch *w, char const *s, size_t len)
 {
@@ -135,7 +145,7 @@ static int refresh (watch *w, char const *statedir)
     w->pend.len = 0 ; w->npend = 0 ;
     if (!sgstate_foreach(&w->st, &addone, w, &bad))
     {
-      strerr_warnwsys("unable to read ", statedir, "/listed") ;
+      warnlim(w, errno, "unable to read ", statedir, "/listed") ;
       return 0 ;
     }
     if (bad)
@@ -145,6 +155,7 @@ static int refresh (watch *w, char const *statedir)
       strerr_warnw("ignored ", c, " unreadable files in ", statedir, "/listed") ;
     }
     w->rescan = 0 ;
+    sgwarnlimit_ok(&w->lim) ;
     return 1 ;
   }
   for (i = 0 ; i < w->npend ; i++)
@@ -155,18 +166,19 @@ static int refresh (watch *w, char const *statedir)
     if (r < 0 && errno != EINVAL) { w->rescan = 1 ; return refresh(w, statedir) ; }
     if (!sglisttab_set(&w->tab, ip, r > 0 ? l.until : 0, r > 0 ? l.reason : 0))
     {
-      strerr_warnwsys("unable to ", "keep the listings in memory") ;
+      warnlim(w, errno, "unable to ", "keep the listings in memory", "") ;
       w->rescan = 1 ;
       return 0 ;
     }
   }
   w->pend.len = 0 ; w->npend = 0 ;
+  sgwarnlimit_ok(&w->lim) ;
   return 1 ;
 }
 
 void sgcdbwatch_run (sgcdbwatch const *cf)
 {
-  watch w = { .st = SGSTATE_ZERO, .stopen = 0, .tab = SGLISTTAB_ZERO, .rescan = 1, .pend = STRALLOC_ZERO, .npend = 0, .partlen = 0 } ;
+  watch w = { .st = SGSTATE_ZERO, .stopen = 0, .tab = SGLISTTAB_ZERO, .rescan = 1, .pend = STRALLOC_ZERO, .npend = 0, .partlen = 0, .lim = SGWARNLIMIT_ZERO } ;
   iopause_fd x[2] = { { .fd = -1, .events = IOPAUSE_READ }, { .fd = -1, .events = IOPAUSE_READ } } ;
   stamp rulesst, listedst, targetst, cur ;
   stamp extrast[SGCDBWATCH_EXTRAMAX] ;
@@ -174,7 +186,7 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
   tain lastbuild, nexttick, deadline, gap, mingap, started, took ;
   time_t lastgc = 0, lastscan = 0 ;
   uint64_t nextexpiry = 0 ;
-  int dirty = 1, warned = 0, urgent = 0 ;
+  int dirty = 1, urgent = 0 ;
   x[0].fd = selfpipe_init() ;
   if (x[0].fd == -1) strerr_diefsys(111, "unable to ", "init selfpipe") ;
   if (!selfpipe_trap(SIGTERM) || !selfpipe_trap(SIGINT)) strerr_diefsys(111, "unable to ", "trap signals") ;
@@ -192,8 +204,8 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
     int r ;
     if (cf->statedir && !w.stopen)
     {
-      if (sgstate_open(&w.st, cf->statedir, 0)) { w.stopen = 1 ; w.rescan = 1 ; warned = 0 ; }
-      else if (!warned++) strerr_warnwsys("unable to open statedir ", cf->statedir) ;
+      if (sgstate_open(&w.st, cf->statedir, 0)) { w.stopen = 1 ; w.rescan = 1 ; }
+      else warnlim(&w, errno, "unable to open statedir ", cf->statedir, "") ;
     }
     if (w.stopen && x[1].fd == -1) x[1].fd = openfifo(&w.st) ;
     if (dirty)
