@@ -2,7 +2,7 @@
 # smtpguard-cdb -w logs a persistent error once, not at every retry: a
 # missing rules file, a rules syntax error repeated at every listing's
 # rebuild, a peer's file that cannot be read. It logs again when the
-# error changes, and says when it is over.
+# error changes or the rules file is edited, and says when it is over.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/state/statelib.sh"
 need_sgstatetool
@@ -51,6 +51,9 @@ for ip in 10.0.0.5 10.0.0.6 10.0.0.7; do
   wait_until 3 listed $ip || fail "$ip not listed while the rules are broken"
 done
 assert_eq "$(count 'keeping the previous rules')" 1 "syntax warnings over 4 rebuilds"
+# edited and still broken the same way: the admin hears it again
+echo '# still broken' >>"$T/rules.txt"
+wait_until 3 sh -c "[ \$(grep -c 'keeping the previous rules' '$T/log') = 2 ]" || fail "an edit with the same error was not answered"
 echo '127.0.0.1:allow' >"$T/rules.txt"
 wait_until 3 grep -q "info: recovered: .*rules.txt:2: " "$T/log" || fail "no word that the rules parse again"
 grep -q 'fatal' "$T/log" && fail "-w said fatal"

@@ -56,6 +56,17 @@ static int watching = 0 ;
 static sgwarnlimit buildlim = SGWARNLIMIT_ZERO ;
 static sgwarnlimit ruleslim = SGWARNLIMIT_ZERO ;
 static sgwarnlimit importlim[IMPORTMAX] ;
+static stralloc badrules = STRALLOC_ZERO ;  /* the rules text ruleslim last saw fail */
+
+/* an edited rules file that still fails is said again, even with the
+   same error: the admin is waiting for the answer */
+static void rules_failed (stralloc const *rules)
+{
+  if (badrules.len == rules->len && !memcmp(badrules.s, rules->s, rules->len)) return ;
+  sgwarnlimit_forget(&ruleslim) ;
+  badrules.len = 0 ;
+  stralloc_catb(&badrules, rules->s, rules->len) ;
+}
 
 /* e: the exit code if fatal (0: a warning either way); err: errno or 0 */
 static void report (sgwarnlimit *lim, int e, int err, unsigned int n, char const *const *v)
@@ -205,6 +216,7 @@ static int build (sgcdb_source *src, void *srcp, uint64_t *nextexpiry)
     /* keep the listings coming with the last good rules */
     char fmt[SIZE_FMT] ;
     fmt[size_fmt(fmt, errline)] = 0 ;
+    rules_failed(&rules) ;
     REPORT(&ruleslim, 100, 0, rulesfn, ":", fmt, ": ", errwhat, " - keeping the previous rules") ;
     r = build_once(good.s, good.len, src, srcp, &stats, &errline, &errwhat) ;
     stralloc_free(&rules) ;
@@ -217,8 +229,13 @@ static int build (sgcdb_source *src, void *srcp, uint64_t *nextexpiry)
     stralloc_free(&good) ;
     good = rules ;
     if (watching) sgwarnlimit_ok(&ruleslim) ;
+    badrules.len = 0 ;
   }
-  else stralloc_free(&rules) ;
+  else
+  {
+    if (!r && watching) rules_failed(&rules) ;
+    stralloc_free(&rules) ;
+  }
   if (!r)
   {
     char fmt[SIZE_FMT] ;

@@ -49,6 +49,12 @@ int sgwarnlimit_warn (sgwarnlimit *w, char const *msg, uint64_t now)
   return 1 ;
 }
 
+void sgwarnlimit_forget (sgwarnlimit *w)
+{
+  w->active = 0 ;
+  w->repeats = 0 ;
+}
+
 int sgwarnlimit_ok (sgwarnlimit *w)
 {
   if (!w->active) return 0 ;

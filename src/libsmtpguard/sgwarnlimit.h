@@ -32,6 +32,10 @@ extern void sgwarnlimit_fmt (char *buf, size_t max, char const *const *v, unsign
 /* the error msg happened at now: 1 written ("PROG: warning: msg"), 0 counted */
 extern int sgwarnlimit_warn (sgwarnlimit *, char const *msg, uint64_t now) ;
 
+/* forget the last error without a word: the next one is new (the
+   admin changed something; say it again even if it reads the same) */
+extern void sgwarnlimit_forget (sgwarnlimit *) ;
+
 /* no error any more: 1 if one was active ("PROG: info: recovered: ..."
    written), 0 if not */
 extern int sgwarnlimit_ok (sgwarnlimit *) ;

@@ -42,5 +42,11 @@ int main (void)
   CHECK(!sgwarnlimit_ok(&w)) ;
   /* after the recovery the same error is new again */
   CHECK(sgwarnlimit_warn(&w, "e2", 6)) ;
+  /* forgotten (the admin changed something): the same error is new, and
+     no recovery is claimed */
+  CHECK(!sgwarnlimit_warn(&w, "e2", 7)) ;
+  sgwarnlimit_forget(&w) ;
+  CHECK(!sgwarnlimit_ok(&w)) ;
+  CHECK(sgwarnlimit_warn(&w, "e2", 8)) ;
   return sgtest_end(0) ;
 }
