@@ -70,7 +70,7 @@ at_exit "umount '$M' 2>/dev/null || umount -l '$M'"
 cp "$T/orig.cdb" "$M/rules.cdb"
 "$SG_BIN/smtpguard-cdb" -d "$S" "$T/big.txt" "$M/rules.cdb" 2>"$T/err"; rc=$?
 assert_eq $rc 111 "exit on a full file system"
-assert_grep "$T/err" "unable to build $M/rules.cdb: .*(space|full)" "ENOSPC message"
+assert_grep "$T/err" "^smtpguard-cdb: fatal: unable to build $M/rules.cdb: .*(space|full)" "ENOSPC message"
 cmp -s "$M/rules.cdb" "$T/orig.cdb" || fail "cdb damaged by a full file system"
 ls "$M" | grep -q '\.tmp\.' && fail "temporary left on the full file system"
 

@@ -53,7 +53,7 @@ for bad in 'x:permit' '1.2.3.4:allow,A' '1.2.3.4:allow,A="x' 'a-b.c:deny' '1.2.3
   "$SG_BIN/smtpguard-cdb" -d "$T/state" "$T/bad.txt" "$T/sg.cdb" 2>"$T/err"
   rc=$?
   assert_eq "$rc" 100 "exit code for '$bad'"
-  assert_grep "$T/err" "^smtpguard-cdb: warning: $T/bad.txt:3: ." "error message for '$bad'"
+  assert_grep "$T/err" "^smtpguard-cdb: fatal: $T/bad.txt:3: ." "error message for '$bad'"
   cmp -s "$T/sg.cdb" "$T/sg.orig" || fail "cdb changed after a syntax error"
 done
 ls "$T" | grep -q 'sg\.cdb\.tmp' && fail "temporary left behind"
@@ -62,4 +62,9 @@ ls "$T" | grep -q 'sg\.cdb\.tmp' && fail "temporary left behind"
 "$SG_BIN/smtpguard-cdb" "$T/rules.txt" 2>"$T/err"; assert_eq $? 100 "usage exit"
 assert_grep "$T/err" '^smtpguard-cdb: usage: ' "usage message"
 "$SG_BIN/smtpguard-cdb" "$T/nonexistent.txt" "$T/x.cdb" 2>"$T/err"; assert_eq $? 111 "missing rules file"
+assert_grep "$T/err" "^smtpguard-cdb: fatal: unable to read $T/nonexistent.txt: No such file" "missing rules file message"
+# a fatal exit says so, never a warning
+"$SG_BIN/smtpguard-cdb" -d "$T/nostate/x" "$T/rules.txt" "$T/x.cdb" 2>"$T/err"; assert_eq $? 111 "missing statedir"
+assert_grep "$T/err" "^smtpguard-cdb: fatal: unable to open statedir $T/nostate/x: " "missing statedir message"
+assert_no_grep "$T/err" "warning" "missing statedir: a warning"
 exit 0

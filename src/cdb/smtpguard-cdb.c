@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include <skalibs/alloc.h>
@@ -26,6 +27,7 @@
 #include "sgip.h"
 #include "sglisting.h"
 #include "sgstate.h"
+#include "sgwarnlimit.h"
 
 #define USAGE "smtpguard-cdb [ -w ] [ -r text | -R text ] [ -t secs ] [ -d statedir ] [ -n nftfile [ -P port ] ] [ -p count ] [ -L len6 ] [ -z zone4 ] [ -Z zone6 ] [ -i import ]... rules.txt rules.cdb"
 #define dieusage() strerr_dieusage(100, USAGE)
@@ -46,6 +48,36 @@ static stralloc good = STRALLOC_ZERO ;  /* the last rules text that parsed */
 static sgcdbnets nets = SGCDBNETS_ZERO ;
 static char const *importfn[IMPORTMAX] ;
 static unsigned int nimports = 0 ;
+
+/* Once, an error is fatal; with -w it is a warning, written once while
+   it lasts (not at every retry) and its end said: one limiter for what
+   stops a rebuild, one for the rules' syntax, one per peer's file. */
+static int watching = 0 ;
+static sgwarnlimit buildlim = SGWARNLIMIT_ZERO ;
+static sgwarnlimit ruleslim = SGWARNLIMIT_ZERO ;
+static sgwarnlimit importlim[IMPORTMAX] ;
+static stralloc badrules = STRALLOC_ZERO ;  /* the rules text ruleslim last saw fail */
+
+/* an edited rules file that still fails is said again, even with the
+   same error: the admin is waiting for the answer */
+static void rules_failed (stralloc const *rules)
+{
+  if (badrules.len == rules->len && !memcmp(badrules.s, rules->s, rules->len)) return ;
+  sgwarnlimit_forget(&ruleslim) ;
+  badrules.len = 0 ;
+  stralloc_catb(&badrules, rules->s, rules->len) ;
+}
+
+/* e: the exit code if fatal (0: a warning either way); err: errno or 0 */
+static void report (sgwarnlimit *lim, int e, int err, unsigned int n, char const *const *v)
+{
+  char buf[SGWARNLIMIT_MAX] ;
+  sgwarnlimit_fmt(buf, sizeof(buf), v, n, err) ;
+  if (watching) sgwarnlimit_warn(lim, buf, (uint64_t)time(0)) ;
+  else if (e) strerr_dief1x(e, buf) ;
+  else strerr_warnw1x(buf) ;
+}
+#define REPORT(lim, e, err, ...) do { char const *v_[] = { __VA_ARGS__ } ; report(lim, e, err, sizeof(v_) / sizeof(*v_), v_) ; } while (0)
 
 static int fromtab (void *tab, sglisting_func *f, void *ctx, unsigned int *bad)
 {
@@ -112,7 +144,7 @@ static int state_open (void)
   if (!statedir || stopen) return 1 ;
   if (!sgstate_open(&st, statedir, 0))
   {
-    strerr_warnwsys("unable to open statedir ", statedir) ;
+    REPORT(&buildlim, 111, errno, "unable to open statedir ", statedir) ;
     return 0 ;
   }
   stopen = 1 ;
@@ -130,9 +162,10 @@ static void imports_read (sgcdbimport *im, stralloc *sa)
     im[i].name = importfn[i] ;
     if (!openslurpclose(&sa[i], importfn[i]))
     {
-      strerr_warnwsys("unable to read ", importfn[i], " - leaving it out") ;
+      REPORT(&importlim[i], 0, errno, "unable to read ", importfn[i], " - leaving it out") ;
       sa[i].len = 0 ;
     }
+    else if (watching) sgwarnlimit_ok(&importlim[i]) ;
     im[i].s = sa[i].s ;
     im[i].len = sa[i].len ;
   }
@@ -162,8 +195,8 @@ static int build_once (char const *rules, size_t len, sgcdb_source *src, void *s
 
 /* the cdb from the rules file and the listings of src (0: none); with
    watching, a rules syntax error keeps the last good rules. 1 built,
-   0 rules syntax error, -1 system error; all reported */
-static int build (sgcdb_source *src, void *srcp, int watching, uint64_t *nextexpiry)
+   0 rules syntax error, -1 system error; all reported (once: fatal) */
+static int build (sgcdb_source *src, void *srcp, uint64_t *nextexpiry)
 {
   stralloc rules = STRALLOC_ZERO ;
   sgcdbstats stats ;
@@ -173,7 +206,7 @@ static int build (sgcdb_source *src, void *srcp, int watching, uint64_t *nextexp
   if (!state_open()) return -1 ;
   if (!openslurpclose(&rules, rulesfn))
   {
-    strerr_warnwsys("unable to read ", rulesfn) ;
+    REPORT(&buildlim, 111, errno, "unable to read ", rulesfn) ;
     stralloc_free(&rules) ;
     return -1 ;
   }
@@ -183,37 +216,45 @@ static int build (sgcdb_source *src, void *srcp, int watching, uint64_t *nextexp
     /* keep the listings coming with the last good rules */
     char fmt[SIZE_FMT] ;
     fmt[size_fmt(fmt, errline)] = 0 ;
-    strerr_warnw(rulesfn, ":", fmt, ": ", errwhat, " - keeping the previous rules") ;
+    rules_failed(&rules) ;
+    REPORT(&ruleslim, 100, 0, rulesfn, ":", fmt, ": ", errwhat, " - keeping the previous rules") ;
     r = build_once(good.s, good.len, src, srcp, &stats, &errline, &errwhat) ;
     stralloc_free(&rules) ;
     if (r == 1) goto ok ;
-    if (r < 0) strerr_warnwsys("unable to build ", target) ;
+    if (r < 0) REPORT(&buildlim, 111, errno, "unable to build ", target) ;
     return r ;
   }
   if (r == 1)
   {
     stralloc_free(&good) ;
     good = rules ;
+    if (watching) sgwarnlimit_ok(&ruleslim) ;
+    badrules.len = 0 ;
   }
-  else stralloc_free(&rules) ;
+  else
+  {
+    if (!r && watching) rules_failed(&rules) ;
+    stralloc_free(&rules) ;
+  }
   if (!r)
   {
     char fmt[SIZE_FMT] ;
     fmt[size_fmt(fmt, errline)] = 0 ;
-    strerr_warnw(rulesfn, ":", fmt, ": ", errwhat) ;
+    REPORT(&ruleslim, 100, 0, rulesfn, ":", fmt, ": ", errwhat) ;
     return 0 ;
   }
   if (r < 0)
   {
-    strerr_warnwsys("unable to build ", target) ;
+    REPORT(&buildlim, 111, errno, "unable to build ", target) ;
     return -1 ;
   }
  ok:
   if (nftfn && !sgnft_write(&nft, nftfn, nftport))
   {
-    strerr_warnwsys("unable to write ", nftfn) ;
+    REPORT(&buildlim, 111, errno, "unable to write ", nftfn) ;
     return -1 ;
   }
+  if (watching) sgwarnlimit_ok(&buildlim) ;
   if (nextexpiry) *nextexpiry = stats.nextexpiry ;
   {
     char a[SIZE_FMT], b[SIZE_FMT] ;
@@ -240,7 +281,7 @@ static int build (sgcdb_source *src, void *srcp, int watching, uint64_t *nextexp
 static int watchbuild (sglisttab const *tab, uint64_t *nextexpiry, void *ctx)
 {
   (void)ctx ;
-  return build(tab ? &fromtab : 0, (void *)tab, 1, nextexpiry) ;
+  return build(tab ? &fromtab : 0, (void *)tab, nextexpiry) ;
 }
 
 int main (int argc, char const *const *argv)
@@ -294,7 +335,7 @@ int main (int argc, char const *const *argv)
   {
     int r ;
     if (!state_open()) return 111 ;
-    r = build(stopen ? &fromstate : 0, &st, 0, 0) ;
+    r = build(stopen ? &fromstate : 0, &st, 0) ;
     if (stopen)
     {
       if (r > 0)
@@ -312,8 +353,9 @@ int main (int argc, char const *const *argv)
     }
     return r > 0 ? 0 : r < 0 ? 111 : 100 ;
   }
+  watching = 1 ;
   {
-    sgcdbwatch w = { .rulesfn = rulesfn, .statedir = statedir, .pollsecs = pollsecs, .extra = importfn, .nextra = nimports, .build = &watchbuild, .ctx = 0 } ;
+    sgcdbwatch w = { .rulesfn = rulesfn, .target = target, .statedir = statedir, .pollsecs = pollsecs, .extra = importfn, .nextra = nimports, .build = &watchbuild, .ctx = 0 } ;
     sgcdbwatch_run(&w) ;
   }
   if (stopen) sgstate_close(&st) ;

@@ -20,8 +20,16 @@
 #include "sgip.h"
 #include "sglisting.h"
 #include "sgstate.h"
+#include "sgwarnlimit.h"
 
 #define MINGAP_MS 250      /* at most 4 rebuilds a second: bursts coalesce */
+/* A big cdb is rewritten whole at every rebuild: the gap after one
+   grows with its cost, 4 times its length (rewriting takes at most 20%
+   of the time) and its size at WRITERATE (a fast disk still does not
+   write a 20 MB cdb twice a second), but never past MAXGAP_MS. */
+#define GAPFACTOR 4
+#define WRITERATE 4194304  /* bytes per second */
+#define MAXGAP_MS 10000
 #define PENDMAX 100000     /* IPs to re-read before a rescan is cheaper */
 #define FIFOFULL 60000     /* bytes drained at once: the FIFO may have overflowed */
 
@@ -66,7 +74,16 @@ struct watch_s
   char part[SGIP_MAX] ; /* a line cut by the end of a read */
   size_t partlen ;
   uint64_t now ;
+  sgwarnlimit lim ;     /* the statedir's errors: written once while they last */
 } ;
+
+static void warnlim (watch *w, int err, char const *s1, char const *s2, char const *s3)
+{
+  char buf[SGWARNLIMIT_MAX] ;
+  char const *v[3] = { s1, s2, s3 } ;
+  sgwarnlimit_fmt(buf, sizeof(buf), v, 3, err) ;
+  sgwarnlimit_warn(&w->lim, buf, (uint64_t)time(0)) ;
+}
 
 static void pend_line (watch *w, char const *s, size_t len)
 {
@@ -128,7 +145,7 @@ static int refresh (watch *w, char const *statedir)
     w->pend.len = 0 ; w->npend = 0 ;
     if (!sgstate_foreach(&w->st, &addone, w, &bad))
     {
-      strerr_warnwsys("unable to read ", statedir, "/listed") ;
+      warnlim(w, errno, "unable to read ", statedir, "/listed") ;
       return 0 ;
     }
     if (bad)
@@ -138,6 +155,7 @@ static int refresh (watch *w, char const *statedir)
       strerr_warnw("ignored ", c, " unreadable files in ", statedir, "/listed") ;
     }
     w->rescan = 0 ;
+    sgwarnlimit_ok(&w->lim) ;
     return 1 ;
   }
   for (i = 0 ; i < w->npend ; i++)
@@ -148,34 +166,37 @@ static int refresh (watch *w, char const *statedir)
     if (r < 0 && errno != EINVAL) { w->rescan = 1 ; return refresh(w, statedir) ; }
     if (!sglisttab_set(&w->tab, ip, r > 0 ? l.until : 0, r > 0 ? l.reason : 0))
     {
-      strerr_warnwsys("unable to ", "keep the listings in memory") ;
+      warnlim(w, errno, "unable to ", "keep the listings in memory", "") ;
       w->rescan = 1 ;
       return 0 ;
     }
   }
   w->pend.len = 0 ; w->npend = 0 ;
+  sgwarnlimit_ok(&w->lim) ;
   return 1 ;
 }
 
 void sgcdbwatch_run (sgcdbwatch const *cf)
 {
-  watch w = { .st = SGSTATE_ZERO, .stopen = 0, .tab = SGLISTTAB_ZERO, .rescan = 1, .pend = STRALLOC_ZERO, .npend = 0, .partlen = 0 } ;
+  watch w = { .st = SGSTATE_ZERO, .stopen = 0, .tab = SGLISTTAB_ZERO, .rescan = 1, .pend = STRALLOC_ZERO, .npend = 0, .partlen = 0, .lim = SGWARNLIMIT_ZERO } ;
   iopause_fd x[2] = { { .fd = -1, .events = IOPAUSE_READ }, { .fd = -1, .events = IOPAUSE_READ } } ;
-  stamp rulesst, listedst, cur ;
+  stamp rulesst, listedst, targetst, cur ;
   stamp extrast[SGCDBWATCH_EXTRAMAX] ;
   unsigned int i, nextra = cf->nextra < SGCDBWATCH_EXTRAMAX ? cf->nextra : SGCDBWATCH_EXTRAMAX ;
-  tain lastbuild, nexttick, deadline, gap ;
+  tain lastbuild, nexttick, deadline, gap, mingap, started, took ;
   time_t lastgc = 0, lastscan = 0 ;
   uint64_t nextexpiry = 0 ;
-  int dirty = 1, warned = 0 ;
+  int dirty = 1, urgent = 0 ;
   x[0].fd = selfpipe_init() ;
   if (x[0].fd == -1) strerr_diefsys(111, "unable to ", "init selfpipe") ;
   if (!selfpipe_trap(SIGTERM) || !selfpipe_trap(SIGINT)) strerr_diefsys(111, "unable to ", "trap signals") ;
-  tain_from_millisecs(&gap, MINGAP_MS) ;
+  tain_from_millisecs(&mingap, MINGAP_MS) ;
+  gap = mingap ;
   tain_now_set_stopwatch_g() ;
   lastbuild = tain_zero ;
   memset(&rulesst, 0, sizeof(rulesst)) ;
   memset(&listedst, 0, sizeof(listedst)) ;
+  memset(&targetst, 0, sizeof(targetst)) ;
   memset(extrast, 0, sizeof(extrast)) ;
   tain_addsec_g(&nexttick, cf->pollsecs) ;
   for (;;)
@@ -183,13 +204,14 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
     int r ;
     if (cf->statedir && !w.stopen)
     {
-      if (sgstate_open(&w.st, cf->statedir, 0)) { w.stopen = 1 ; w.rescan = 1 ; warned = 0 ; }
-      else if (!warned++) strerr_warnwsys("unable to open statedir ", cf->statedir) ;
+      if (sgstate_open(&w.st, cf->statedir, 0)) { w.stopen = 1 ; w.rescan = 1 ; }
+      else warnlim(&w, errno, "unable to open statedir ", cf->statedir, "") ;
     }
     if (w.stopen && x[1].fd == -1) x[1].fd = openfifo(&w.st) ;
     if (dirty)
     {
-      tain_add(&deadline, &lastbuild, &gap) ;
+      /* the coalescing gap is waived for a missing or foreign cdb */
+      tain_add(&deadline, &lastbuild, urgent ? &mingap : &gap) ;
       if (!tain_future(&deadline))
       {
         stamp_get(&rulesst, -1, cf->rulesfn) ;
@@ -198,9 +220,32 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
         if (x[1].fd >= 0) drain(&w, x[1].fd) ;
         if (w.stopen && time(0) - lastscan >= SGCDBWATCH_RESCAN) w.rescan = 1 ;
         if (w.stopen && w.rescan) lastscan = time(0) ;
-        r = cf->statedir && !w.stopen ? -1 : w.stopen && !refresh(&w, cf->statedir) ? -1
-          : (*cf->build)(w.stopen ? &w.tab : 0, &nextexpiry, cf->ctx) ;
+        r = cf->statedir && !w.stopen ? -1 : w.stopen && !refresh(&w, cf->statedir) ? -1 : 2 ;
+        if (r > 0)
+        {
+          /* the cost of a rebuild is writing the outputs (the reading is
+             incremental), so that is what the gap is measured on */
+          tain_now_g() ;
+          started = STAMP ;
+          r = (*cf->build)(w.stopen ? &w.tab : 0, &nextexpiry, cf->ctx) ;
+          tain_now_g() ;
+          if (r > 0)
+          {
+            int ms ;
+            uint64_t sizems ;
+            stamp_get(&targetst, -1, cf->target) ;
+            tain_sub(&took, &STAMP, &started) ;
+            ms = tain_to_millisecs(&took) ;
+            ms = ms < 0 || ms > MAXGAP_MS / GAPFACTOR ? MAXGAP_MS : ms * GAPFACTOR ;
+            sizems = targetst.ok && targetst.size > 0 ? (uint64_t)targetst.size * 1000 / WRITERATE : 0 ;
+            if (sizems > (uint64_t)ms) ms = sizems > MAXGAP_MS ? MAXGAP_MS : (int)sizems ;
+            if (ms < MINGAP_MS) ms = MINGAP_MS ;
+            tain_from_millisecs(&gap, ms) ;
+          }
+        }
+        else tain_now_g() ;
         dirty = r < 0 ;  /* a system error is retried; a syntax error waits for a change */
+        urgent = 0 ;
         tain_copynow(&lastbuild) ;
         if (r < 0) tain_addsec(&lastbuild, &lastbuild, cf->pollsecs) ;
         if (w.stopen && time(0) - lastgc >= 3600)
@@ -211,7 +256,8 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
         continue ;
       }
     }
-    else deadline = nexttick ;
+    /* waiting out the gap, the poll still runs */
+    if (!dirty || tain_less(&nexttick, &deadline)) deadline = nexttick ;
     r = iopause_g(x, x[1].fd >= 0 ? 2 : 1, &deadline) ;
     if (r < 0) strerr_diefsys(111, "unable to ", "iopause") ;
     if (x[0].revents & IOPAUSE_READ)
@@ -248,6 +294,19 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
         if (time(0) - lastscan >= SGCDBWATCH_RESCAN) dirty = 1 ;
       }
       if (nextexpiry && sgnow() >= nextexpiry) dirty = 1 ;
+      /* our cdb gone or replaced (an admin's tcprules): tcpserver drops
+         every connection, or lets the listed in, until we write it */
+      if (targetst.ok)
+      {
+        stamp_get(&cur, -1, cf->target) ;
+        if (!cur.ok || cur.dev != targetst.dev || cur.ino != targetst.ino)
+        {
+          strerr_warnw(cf->target, cur.ok ? " was replaced" : " is missing", " - rebuilding it") ;
+          targetst.ok = 0 ;
+          dirty = 1 ;
+          urgent = 1 ;
+        }
+      }
     }
   }
 }

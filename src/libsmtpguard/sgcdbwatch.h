@@ -9,7 +9,10 @@
    overflowed, when listed/ changed without a wakeup line (an admin's
    hand), and every SGCDBWATCH_RESCAN seconds whatever happens. Rebuilds
    on a wakeup, on a change of the rules file (polled), on the expiry of
-   a listing; never more often than every 250 ms. Returns on SIGTERM or
+   a listing, and at once when the poll finds the cdb it last wrote
+   gone or replaced by another inode (another writer); never more often
+   than every 250 ms, and after a costly rebuild (a big cdb) only once a
+   gap that grows with its length and size has passed. Returns on SIGTERM or
    SIGINT; dies (111) only if it cannot wait. */
 
 #include <stdint.h>
@@ -23,6 +26,7 @@ typedef struct sgcdbwatch_s sgcdbwatch, *sgcdbwatch_ref ;
 struct sgcdbwatch_s
 {
   char const *rulesfn ;
+  char const *target ;     /* the cdb the build writes: checked at every poll */
   char const *statedir ;   /* 0: rules only, rebuilt when the rules file changes */
   unsigned int pollsecs ;
   char const *const *extra ;  /* more files whose change means a rebuild (-i) */
