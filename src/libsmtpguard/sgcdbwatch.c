@@ -299,7 +299,8 @@ void sgcdbwatch_run (sgcdbwatch const *cf)
       if (targetst.ok)
       {
         stamp_get(&cur, -1, cf->target) ;
-        if (!cur.ok || cur.dev != targetst.dev || cur.ino != targetst.ino)
+        /* the whole stamp: rm and a new tcprules may reuse the inode */
+        if (!stamp_same(&cur, &targetst))
         {
           strerr_warnw(cf->target, cur.ok ? " was replaced" : " is missing", " - rebuilding it") ;
           targetst.ok = 0 ;

@@ -98,7 +98,6 @@ static size_t bad_byte (sgscan *sc, char const *s, size_t n, unsigned int *kind)
   return n ;
 }
 
-/* A complete command line (its first bytes in sc->line) */
 /* n more bytes of a command or credentials line: past SGSCAN_CMDMAX,
    smtpds split or cut lines their own ways and replies can no longer be
    paired; the scanner says so once and goes blind. Returns 1 then. */
@@ -114,6 +113,7 @@ static int too_long (sgscan *sc, size_t n, sgevent *ev)
   return 1 ;
 }
 
+/* A complete command line (its first bytes in sc->line) */
 static void end_line (sgscan *sc, sgevent *ev)
 {
   size_t len = sc->linelen < SGSCAN_LINEMAX ? sc->linelen : SGSCAN_LINEMAX ;
@@ -231,7 +231,7 @@ size_t sgscan_client (sgscan *sc, char const *s, size_t len, sgevent *ev)
           return i + k ;
         }
         sc->cmdlen += n ;
-        sgscan_cred_add(sc, s + i, n) ;
+        if (sc->inauth) sgscan_cred_add(sc, s + i, n) ;  /* not past the exchange's end */
         /* linelen marks a credentials line under way: it stays
            credentials to its end even if AUTH is answered meanwhile */
         if (!nl) { sc->linelen = 1 ; return len ; }

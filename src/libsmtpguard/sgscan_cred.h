@@ -4,7 +4,7 @@
 #define SMTPGUARD_SGSCAN_CRED_H
 
 /* The AUTH exchange's lines, held to tag a refused exchange: internal
-   to sgscan.c (sgscan.h is the API). The tag is a keyed hash of the
+   to the scanner, sgscan.c and sgscan_reply.c (sgscan.h is the API). The tag is a keyed hash of the
    exact bytes the client sent: the same refused credentials sent again
    the same way (a phone retrying a stale password) tag alike, and
    nobody without the state directory's key can make two different

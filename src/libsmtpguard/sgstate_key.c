@@ -24,6 +24,7 @@ static int make (sgstate *st)
   int fd, ok ;
   tmp[9 + pid_fmt(tmp + 9, getpid())] = 0 ;
   random_buf(k, sizeof(k)) ;
+  unlinkat(st->dirfd, tmp, 0) ;  /* a killed maker's, with our pid */
   fd = openat(st->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) ;
   if (fd == -1) return 0 ;
   ok = write(fd, k, sizeof(k)) == (ssize_t)sizeof(k) && fsync(fd) == 0 && sgstate_own(st->dirfd, fd, 0) ;

@@ -37,6 +37,7 @@ static int kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now,
 {
   sglisting old, tmp ;
   char cip[SGIP_MAX] ;
+  uint64_t last ;
   uint32_t kicks = 0 ;
   int fd, r ;
   if (!sgip_canon(cip, ip)) return (errno = EINVAL, -1) ;
@@ -63,10 +64,16 @@ static int kick (sgstate *st, char const *ip, unsigned int reason, uint64_t now,
   l->strikes = (r ? sgstate_strikes(&old, now) : 0) ;
   if (l->strikes < 0xffffffffu) l->strikes++ ;
   l->since = now ;
-  /* a client that has delivered mail here is a mail server first: its
-     listings do not grow past the first, so that its queue still gets
-     through between them (the strikes are still kept) */
-  l->until = now + (sgstate_history(st, cip, now) > 0 ? st->conf.listtime : sglisting_duration(&st->conf, l->strikes)) ;
+  l->until = now + sglisting_duration(&st->conf, l->strikes) ;
+  /* a mail server that delivered here again since its last listing
+     ended: its listings stop growing at the third's length (4 x
+     listtime), so that its queue still gets through between them; a
+     prober keeps that only by delivering a message every time */
+  if (r && sgstate_history(st, cip, now) > 0 && sgstate_lastmail(st, cip, now, &last) > 0 && last > old.until)
+  {
+    uint64_t cap = sglisting_duration(&st->conf, 3) ;
+    if (l->until - now > cap) l->until = now + cap ;
+  }
   if (!sglisting_write(st->listedfd, l)) goto err ;
   close(fd) ;
   sgstate_notify(st, l->ip) ;

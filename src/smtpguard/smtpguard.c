@@ -702,7 +702,9 @@ int main (int argc, char const *const *argv)
   if (opt.kickmsg && (strchr(opt.kickmsg, '\r') || strchr(opt.kickmsg, '\n')))
     strerr_dief1x(100, "the -m text must be a single line") ;
   if (greet.ms && !opt.statedir) strerr_dief1x(100, "-G needs -d: passes are remembered in the state directory") ;
-  if (memopt && !opt.statedir) strerr_dief1x(100, "-W, -k, -l, -x and -H need -d: they set the state directory's memory") ;
+  /* said, not fatal: a run script that has always passed them must not
+     stop the mail after an upgrade */
+  if (memopt && !opt.statedir) strerr_warnw1x("-W, -k, -l, -x and -H do nothing without -d") ;
   if (greet.text && !sggreet_text_ok(greet.text))
     strerr_dief1x(100, "the -B text must be one line of printable ASCII, at most 200 bytes") ;
 

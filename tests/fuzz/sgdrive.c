@@ -50,6 +50,8 @@ static void drain (sgdrive *d)
     d->cpos += n ;
     record(d, &ev) ;
     if (d->sc.qlen > SGSCAN_QMAX) d->stuck = 1 ;
+    /* credentials held only while an AUTH line or exchange is under way */
+    if (!d->sc.inauth && !d->sc.credline && d->sc.credlen) d->stuck = 1 ;
     if (!n && ev.type == SGEV_NONE) return ;  /* blocked */
     if (!n) { d->stuck = 1 ; return ; }       /* an event out of nothing */
   }

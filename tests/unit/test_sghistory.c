@@ -113,12 +113,19 @@ int main (void)
     CHECK(sgstate_kick(&st, "10.1.0.4", SGR_BADRCPT, u + 8 * 86400, &l) == 1 && l.strikes == 3) ;
   }
 
-  /* a client with a delivered history: strikes kept, listings never
-     longer than the first; without one they double */
+  /* a client with a delivered history that delivers again between its
+     listings: they stop growing at the third's length (4 x listtime);
+     one that does not deliver in between escalates as anyone does */
   CHECK(sgstate_delivered(&st, "10.1.0.6", 3, now - 2 * 86400)) ;
   CHECK(sgstate_kick(&st, "10.1.0.6", SGR_BADRCPT, now, &l) == 1 && l.strikes == 1 && l.until == now + 3600) ;
-  CHECK(sgstate_kick(&st, "10.1.0.6", SGR_BADRCPT, now + 3600, &l) == 1 && l.strikes == 2 && l.until == now + 7200) ;
-  CHECK(sgstate_kick(&st, "10.1.0.6", SGR_BADRCPT, now + 7200, &l) == 1 && l.strikes == 3 && l.until == now + 10800) ;
+  CHECK(sgstate_delivered(&st, "10.1.0.6", 1, now + 3700)) ;
+  CHECK(sgstate_kick(&st, "10.1.0.6", SGR_BADRCPT, now + 3800, &l) == 1 && l.strikes == 2 && l.until == now + 3800 + 7200) ;
+  CHECK(sgstate_delivered(&st, "10.1.0.6", 1, now + 11100)) ;
+  CHECK(sgstate_kick(&st, "10.1.0.6", SGR_BADRCPT, now + 11200, &l) == 1 && l.strikes == 3 && l.until == now + 11200 + 14400) ;
+  CHECK(sgstate_delivered(&st, "10.1.0.6", 1, now + 25700)) ;
+  CHECK(sgstate_kick(&st, "10.1.0.6", SGR_BADRCPT, now + 25800, &l) == 1 && l.strikes == 4 && l.until == now + 25800 + 14400) ;
+  /* no delivery since that listing ended: 8 hours */
+  CHECK(sgstate_kick(&st, "10.1.0.6", SGR_BADRCPT, now + 40300, &l) == 1 && l.strikes == 5 && l.until == now + 40300 + 57600) ;
   CHECK(sgstate_kick(&st, "10.1.0.7", SGR_BADRCPT, now, &l) == 1 && l.until == now + 3600) ;
   CHECK(sgstate_kick(&st, "10.1.0.7", SGR_BADRCPT, now + 3600, &l) == 1 && l.strikes == 2 && l.until == now + 3600 + 7200) ;
 

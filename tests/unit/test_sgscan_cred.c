@@ -108,6 +108,26 @@ int main (void)
     CHECK(run(ses, 4, key1, &code) == 0) ;
     CHECK(wiped()) ;
   }
+  /* a credentials line under way when the exchange ends: what comes
+     after the final reply is not held */
+  {
+    sgevent ev ;
+    sgscan_init(&sc) ;
+    sc.credkeyed = 1 ;
+    sgscan_server(&sc, "220 mx\r\n", 8, &ev) ;
+    sgscan_client(&sc, "AUTH LOGIN\r\n", 12, &ev) ;
+    sgscan_server(&sc, "334 VXNlcm5hbWU6\r\n", 18, &ev) ;
+    sgscan_client(&sc, "YWxpY2U=\r\n", 10, &ev) ;
+    sgscan_server(&sc, "334 UGFzc3dvcmQ6\r\n", 18, &ev) ;
+    sgscan_client(&sc, "c2VjcmV0", 8, &ev) ;
+    CHECK(sc.credlen > 8) ;
+    sgscan_server(&sc, "535 no\r\n", 8, &ev) ;
+    CHECK(ev.type == SGEV_REPLY && ev.cmd == SGCMD_AUTH && wiped()) ;
+    sgscan_client(&sc, "eHRyYXNlY3JldA", 14, &ev) ;
+    CHECK(wiped()) ;
+    sgscan_client(&sc, "\r\nQUIT\r\n", 8, &ev) ;
+    CHECK(wiped()) ;
+  }
   /* a violation in the AUTH line: wiped */
   {
     sgevent ev ;
