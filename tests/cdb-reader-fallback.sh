@@ -55,10 +55,14 @@ asuser strace -f -qq -e trace=readlinkat,write -e inject=readlinkat:delay_exit=2
   "$SG_BIN/smtpguard-cdb" -d "$S" "$T/rules.txt" "$T/out/kill.cdb" 2>"$T/kill.err" &
 STRACE_PID=$!
 at_exit "kill $STRACE_PID 2>/dev/null"
-# the reader: the smtpguard-cdb whose parent is a smtpguard-cdb
+# the reader: the smtpguard-cdb whose parent is the smtpguard-cdb that
+# strace started (not another test's, running meanwhile)
 reader() {
-  ps -eo pid=,ppid=,comm= | awk '$3 == "smtpguard-cdb" { p[$1] = $2 }
-    END { for (k in p) if (p[k] in p) print k, p[k] }'
+  ps -eo pid=,ppid=,comm= | awk -v s="$STRACE_PID" '{ pp[$1] = $2 } $3 == "smtpguard-cdb" { p[$1] = $2 }
+    END { for (k in p) if (p[k] in p) {
+      a = pp[p[k]] ; n = 0
+      while (a && a != s && n < 4) { a = pp[a] ; n++ }
+      if (a == s) print k, p[k] } }'
 }
 child= cdbpid=
 i=0
