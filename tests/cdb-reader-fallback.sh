@@ -76,13 +76,14 @@ done
 sleep 0.5
 kill -KILL "$child" || fail "could not kill the second reader ($child)"
 wait "$STRACE_PID" || { cat "$T/kill.err" >&2; fail "the rebuild failed when its second reader was killed"; }
-grep -q "^$child +++ killed by SIGKILL +++" "$T/out/kill.trace" ||
+# strace pads a short pid with spaces: "634   +++ killed ..."
+grep -Eq "^$child +[+]{3} killed by SIGKILL [+]{3}" "$T/out/kill.trace" ||
   { tail -n 5 "$T/out/kill.trace" >&2; fail "the second reader ($child) was not killed by the test"; }
-nchild=$(grep -c "^$child readlinkat(" "$T/out/kill.trace")
-nparent=$(grep -c "^$cdbpid readlinkat(" "$T/out/kill.trace")
+nchild=$(grep -Ec "^$child +readlinkat\(" "$T/out/kill.trace")
+nparent=$(grep -Ec "^$cdbpid +readlinkat\(" "$T/out/kill.trace")
 note "killed reader: $nchild listings read of 10000; the rebuild read $nparent"
 [ "$nchild" -ge 1 ] && [ "$nchild" -lt 10000 ] || fail "the second reader was not killed mid-read ($nchild of 10000 read)"
-grep -Eq "^$child write\([0-9]+, \"\", 1\)" "$T/out/kill.trace" && fail "the killed reader had said it was done"
+grep -Eq "^$child +write\([0-9]+, \"\", 1\)" "$T/out/kill.trace" && fail "the killed reader had said it was done"
 assert_eq "$nparent" 20000 "listings the rebuild read itself once its second reader was killed"
 assert_grep "$T/kill.err" "rebuilt .* listed=19999$" "the rebuild with its second reader killed: its log line"
 assert_same_file "$T/out/kill.cdb" "$T/out/two.cdb" "the cdb with the second reader killed differs"
