@@ -154,7 +154,11 @@ pattern_stalephone() {
       sgt_ok $IP stalephone "$T/stalephone.script"
     done
   done
-  # smtpguard saw each refusal: they were counted, once for each way of sending them
+  # smtpguard saw each refusal: they were counted, once for each way of
+  # sending them (a session's line is written after its client has gone:
+  # the last may still be on its way)
+  stale_seen() { [ "$(grep -Ec "session ip=$(re $IP) .*authfail=1" "$SERVER_LOG")" -ge 16 ]; }
+  wait_until 20 stale_seen
   assert_eq "$(grep -Ec "session ip=$(re $IP) .*authfail=1" "$SERVER_LOG")" 16 "stalephone: sessions whose refused AUTH smtpguard saw"
   assert_eq "$(tr -d '\r' <"$T/stalephone.client" | grep -c '^535 ')" 16 "stalephone: refused AUTHs answered"
   {
