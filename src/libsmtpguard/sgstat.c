@@ -211,7 +211,6 @@ static int event (sgstat *st, char *s)
 static int tcpdeny (sgstat *st, char *s)
 {
   sgstatent *e, *net ;
-  unsigned char tmp[16] ;
   char cip[SGIP_MAX] ;
   char *ip, *end ;
   unsigned int i = 0 ;
@@ -229,7 +228,6 @@ static int tcpdeny (sgstat *st, char *s)
   end = strrchr(s, ':') ;
   if (end == ip) return 0 ;
   *end = 0 ; ip++ ;
-  if (!sgip_scan(ip, tmp)) return 0 ;
   /* Debian's IPv6 tcpserver writes an IPv4 client as ::ffff:a.b.c.d,
      smtpguard as a.b.c.d: one client, one row */
   if (!sgip_canon(cip, ip)) return 0 ;
